@@ -18,6 +18,7 @@ from .profile import AppProfile, beta_required
 from .validation import check_app_id
 
 STATE_BYTES = 32  # 256 bits; the issue asks for at least 128
+_QUOTES = "\"'`\u2018\u2019\u201c\u201d"  # the linter flags these inside values, so never emit them
 
 
 class ConsentError(ValueError):
@@ -82,16 +83,22 @@ def build_consent_url(
     marketplace: str,
     state: str,
     redirect_uri: str | None = None,
+    *,
+    portal_base: str | None = None,
 ) -> ConsentUrl:
-    """The consent URL for ``profile`` in the seller's ``marketplace``, each parameter explained."""
+    """The consent URL for ``profile`` in the seller's ``marketplace``, each parameter explained.
+
+    ``portal_base`` replaces the portal's base URL (a simulator, see ``endpoints``); the host
+    named in ``host`` and the notes stays the real one.
+    """
     market = marketplaces.lookup(marketplace)
     app = check_app_id(profile.app_id)
     if not app.ok:
         first = next(p for p in app.problems if p.blocking)
         raise ConsentError(f"{first.message} {first.fix}")
-    if not state or not state.strip() or any(c.isspace() for c in state):
-        raise ConsentError("state must be a non-empty value without spaces; leave it out to "
-                           "have a random one generated.")
+    if not state or any(c.isspace() or not c.isprintable() or c in _QUOTES for c in state):
+        raise ConsentError("state must be a non-empty value without spaces, quotes or control "
+                           "characters; leave it out to have a random one generated.")
     if redirect_uri is not None:
         if "#" in redirect_uri:
             raise ConsentError("The redirect URI contains a fragment ('#…'); Amazon refuses it "
@@ -126,12 +133,15 @@ def build_consent_url(
     if profile.edits_pending:
         notes.append("Edits to this published app are pending: until Amazon approves them, the "
                      "old URIs, developer IDs and roles still apply.")
-    if portal.confidence != "official":
+    if portal.confidence == "uncertain":
         notes.append(f"Uncertain host: {portal.note}")
+    elif portal.confidence != "official":
+        notes.append(f"Unconfirmed host (secondary sources only): {portal.note}")
     if profile.marketplaces and market.code not in profile.marketplaces:
         notes.append(f"{market.code} is not among the app's supported marketplaces "
                      f"({', '.join(profile.marketplaces)}); Amazon may answer MD5100.")
-    url = f"{portal.url}{marketplaces.consent_path()}?" + _encode([(p.name, p.value) for p in params])
+    query = _encode([(p.name, p.value) for p in params])
+    url = f"{portal_base or portal.url}{marketplaces.consent_path()}?{query}"
     return ConsentUrl(url, portal.host, market.region, market.code, profile.kind, beta, state,
                       redirect_uri, tuple(params), tuple(notes))
 

@@ -52,11 +52,21 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Finding] = []
         self.notes: list[str] = []
+        self._seen: set[Finding] = set()
 
     def add(self, cause: str, message: str, fix: str) -> None:
         finding = Finding(cause, message, fix)
-        if finding not in self.problems:
+        if finding not in self._seen:  # a set: a URL with thousands of parameters stays linear
+            self._seen.add(finding)
             self.problems.append(finding)
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    """'a', 'b' and 'c' -- or the first ``limit`` and how many more, so messages stay short."""
+    shown = [repr(n) for n in names[:limit]]
+    if len(names) > limit:
+        return f"{', '.join(shown)} and {len(names) - limit} more"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _bad_char(text: str) -> tuple[int, str] | None:
@@ -99,6 +109,7 @@ def lint_consent_url(
     """
     out = _Collector()
     market = marketplaces.lookup(marketplace) if marketplace else None
+    app_state = app_state.strip().lower() if app_state else None
     text = url.strip().strip(_QUOTES + "<>").strip()
     if text != url:
         out.notes.append("Ignored spaces, quotes or brackets around the URL.")
@@ -109,16 +120,22 @@ def lint_consent_url(
     _check_structure(text, out)
     try:
         parts = urlsplit(text)
+        scheme = parts.scheme
+        if "://" not in text.split("?", 1)[0] and scheme.lower() not in ("http", "https"):
+            # "sellercentral.amazon.de/apps/..." (or "host:443/...") lacks only the scheme:
+            # read host and path as if it were there, and report the scheme alone.
+            scheme = ""
+            parts = urlsplit("https://" + text.lstrip("/"))
         host = (parts.hostname or "").lower()
     except ValueError as exc:
         out.add("malformed_consent_url", f"This is not a parseable URL ({exc}).",
                 "Paste the whole consent URL again; `oauth-wizard url` builds a correct one.")
         return LintResult(url, tuple(out.problems), tuple(out.notes))
-    _check_scheme_and_path(parts.scheme, parts.path, host, out)
+    _check_scheme_and_path(scheme, parts.path, host, out)
     _check_host(host, market, kind, out)
     params = _split_query(parts.query)
     _check_params(params, out)
-    values = {name: value for name, value, _ in params}
+    values = {name: value for name, value, had_eq in params if had_eq}
     _check_application_id(values.get("application_id"), out)
     _check_version(values.get("version"), app_state, out)
     if not values.get("state"):
@@ -178,7 +195,11 @@ def _check_host(host: str, market: marketplaces.Marketplace | None, kind: str | 
         return
     match = marketplaces.identify_portal_host(host)
     if match is None:
-        if "amazon" in host:
+        if host.startswith(("sellingpartnerapi", "sandbox.sellingpartnerapi")):
+            out.add("wrong_portal_host",
+                    f"{host} is an SP-API endpoint (for API calls), not a Seller Central or "
+                    "Vendor Central host, so it has no consent page.", _portal_fix(market, kind))
+        elif "amazon" in host:
             out.add("wrong_portal_host",
                     f"{host} is not a Seller Central or Vendor Central host, so it has no consent "
                     "page.", _portal_fix(market, kind))
@@ -187,7 +208,8 @@ def _check_host(host: str, market: marketplaces.Marketplace | None, kind: str | 
                     _portal_fix(market, kind))
         return
     portal_name = "Seller Central" if match.kind == "seller" else "Vendor Central"
-    if kind and match.kind != kind:
+    kind_mismatch = bool(kind) and match.kind != kind
+    if kind_mismatch:
         out.add("wrong_portal_host",
                 f"{host} is {portal_name}, but this is a {kind} app.",
                 _portal_fix(market, kind))
@@ -200,6 +222,8 @@ def _check_host(host: str, market: marketplaces.Marketplace | None, kind: str | 
                 f"grant would cover {match.region}, not the seller's region.",
                 _portal_fix(market, kind or match.kind))
         return
+    if kind_mismatch:
+        return
     portal = market.portal(kind or match.kind)
     if host == portal.host:
         pass
@@ -208,18 +232,28 @@ def _check_host(host: str, market: marketplaces.Marketplace | None, kind: str | 
                          f"{portal.host} is the usual one.")
     else:
         out.notes.append(f"{host} serves {', '.join(match.marketplaces)}; the grant is regional "
-                         f"({market.region}), so it works, but {portal.host} is {market.code}'s own.")
+                         f"({market.region}), so it works, but {portal.host} is "
+                         f"{market.code}'s own.")
     if portal.confidence == "uncertain":
         out.notes.append(f"Uncertain host for {market.code}: {portal.note}")
 
 
 def _check_params(params: list[tuple[str, str, bool]], out: _Collector) -> None:
+    """Names and values of the parameters; each name is judged once, however often it repeats."""
     seen: dict[str, int] = {}
+    last: dict[str, str] = {}
+    capitals: list[str] = []
+    bare: list[str] = []
+    unknown: list[str] = []
     for name, value, had_eq in params:
         seen[name] = seen.get(name, 0) + 1
+        last[name] = value
+        if seen[name] > 1:
+            continue
         if name in LEG_PARAMS:
             out.add("malformed_consent_url",
-                    f"The URL carries {name}: it is a Login or Redirect leg URL, not a consent URL.",
+                    f"The URL carries {name}: it is a Login or Redirect leg URL, not a "
+                    "consent URL.",
                     "Lint the URL you send the seller to (…/apps/authorize/consent?…); legs are "
                     "checked by `oauth-wizard authorize --complete`.")
         elif name == "client_id":
@@ -227,26 +261,49 @@ def _check_params(params: list[tuple[str, str, bool]], out: _Collector) -> None:
                     "The URL has a client_id parameter; the consent page reads application_id.",
                     "Replace client_id=… with application_id=<app ID> (amzn1.sp.solution.…).")
         elif name not in KNOWN_PARAMS and name.lower() in KNOWN_PARAMS:
-            out.add("malformed_consent_url",
-                    f"Parameter {name!r} is spelled with capitals; names are case-sensitive.",
-                    f"Write it as {name.lower()}.")
+            capitals.append(name)
         elif name not in KNOWN_PARAMS:
-            out.notes.append(f"Unknown parameter {name!r}; Amazon's consent page does not use it.")
+            unknown.append(name)
         if not had_eq:
-            out.add("malformed_consent_url", f"Parameter {name!r} has no '=' and no value.",
-                    f"Write {name}=value, or remove it.")
-        bad = _bad_char(value)
-        if bad and name in KNOWN_PARAMS:
-            out.add("malformed_consent_url",
-                    f"The value of {name} contains {describe_char(bad[1])} (decoded); it was "
-                    "probably pasted with quotes or spaces.",
-                    f"Take {describe_char(bad[1])} out of {name}; copy the value again if unsure.")
-    for name, count in seen.items():
-        if count > 1:
-            out.add("malformed_consent_url",
-                    f"{name} appears {count} times; Amazon reads only one of them, and which one "
-                    "is not specified.",
-                    f"Keep a single {name}.")
+            bare.append(name)
+        _check_value(name, value, out)
+    for name, value in last.items():  # the occurrence Amazon is most likely to read
+        _check_value(name, value, out)
+    if capitals:
+        out.add("malformed_consent_url",
+                f"Parameter{'s' if len(capitals) > 1 else ''} {_names(capitals)} "
+                f"{'are' if len(capitals) > 1 else 'is'} spelled with capitals; names are "
+                "case-sensitive.",
+                f"Write {', '.join(sorted({n.lower() for n in capitals}))} in lower case.")
+    if bare:
+        out.add("malformed_consent_url",
+                f"Parameter{'s' if len(bare) > 1 else ''} {_names(bare)} "
+                f"{'have' if len(bare) > 1 else 'has'} no '=' and no value.",
+                f"Write {bare[0]}=value, or remove it." if len(bare) == 1 else
+                "Write each as name=value, or remove them.")
+    if unknown:
+        out.notes.append(f"Unknown parameter{'s' if len(unknown) > 1 else ''} {_names(unknown)}; "
+                         "Amazon's consent page does not use "
+                         f"{'them' if len(unknown) > 1 else 'it'}.")
+    repeated = [(n, c) for n, c in seen.items() if c > 1]
+    for name, count in repeated[:5]:
+        out.add("malformed_consent_url",
+                f"{name} appears {count} times; Amazon reads only one of them, and which one "
+                "is not specified.",
+                f"Keep a single {name}.")
+    if len(repeated) > 5:
+        out.add("malformed_consent_url",
+                f"{len(repeated) - 5} more parameters appear more than once.",
+                "Keep each parameter once.")
+
+
+def _check_value(name: str, value: str, out: _Collector) -> None:
+    bad = _bad_char(value)
+    if bad and name in KNOWN_PARAMS:
+        out.add("malformed_consent_url",
+                f"The value of {name} contains {describe_char(bad[1])} (decoded); it was "
+                "probably pasted with quotes or spaces.",
+                f"Take {describe_char(bad[1])} out of {name}; copy the value again if unsure.")
 
 
 def _check_application_id(value: str | None, out: _Collector) -> None:
@@ -271,7 +328,8 @@ def _check_version(value: str | None, app_state: str | None, out: _Collector) ->
     if value is not None and value != "beta":
         out.add("malformed_consent_url",
                 f"version={value!r}; the only value Amazon knows is version=beta.",
-                "Write version=beta for a Draft or Submitted app, or leave it out for a Published one.")
+                "Write version=beta for a Draft or Submitted app, or leave it out for a "
+                "Published one.")
         return
     has_beta = value == "beta"
     if app_state is None:
@@ -279,8 +337,8 @@ def _check_version(value: str | None, app_state: str | None, out: _Collector) ->
                          "beta is needed exactly while the app is not Published).")
     elif app_state in ("draft", "submitted") and not has_beta:
         out.add("beta_missing_for_draft",
-                f"The app is in {app_state} state (not Published) but the URL has no version=beta; Amazon "
-                "answers MD1000 (or MD9000 for a submitted app).",
+                f"The app is in {app_state} state (not Published) but the URL has no "
+                "version=beta; Amazon answers MD1000 (or MD9000 for a submitted app).",
                 "Add &version=beta until the app is Published.")
     elif app_state == "published" and has_beta:
         out.add("beta_on_published_app",

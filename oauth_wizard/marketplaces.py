@@ -20,7 +20,7 @@ REGIONS = ("NA", "EU", "FE")
 
 
 class UnknownMarketplaceError(ValueError):
-    """Raised for a country code or marketplace id we do not know; the message lists the valid ones."""
+    """An unknown country code or marketplace id; the message lists the valid codes."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ STATE_EXPLANATIONS = {
 
 def beta_required(app_state: str) -> bool:
     """``version=beta`` goes on the consent URL exactly while the app is not Published."""
-    return app_state != "published"
+    return app_state.strip().lower() != "published"
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,9 @@ def check_marketplaces(codes: list[str] | tuple[str, ...]) -> tuple[tuple[str, .
         try:
             m = marketplaces.lookup(code)
         except marketplaces.UnknownMarketplaceError as exc:
-            problems.append(Problem("marketplaces", "error", str(exc).capitalize() + ".",
+            message = str(exc)  # not .capitalize(): that lower-cases the codes it lists
+            problems.append(Problem("marketplaces", "error",
+                                    message[:1].upper() + message[1:] + ".",
                                     "Pick marketplaces from the list."))
             continue
         if m.code not in found:
@@ -159,6 +161,8 @@ def build_profile(
 ) -> Built:
     """Validate raw input field by field and build the profile from the cleaned values."""
     problems: list[Problem] = []
+    app_state = app_state.strip().lower()
+    kind = kind.strip().lower()
     checked_name = check_profile_name(name)
     problems += checked_name.problems
     app = check_app_id(app_id)
@@ -168,11 +172,13 @@ def build_profile(
         problems.append(Problem("app_state", "error", f"Unknown app state {app_state!r}.",
                                 "Use draft, submitted or published."))
     if kind not in KINDS:
-        problems.append(Problem("kind", "error", f"Unknown app kind {kind!r}.", "Use seller or vendor."))
+        problems.append(Problem("kind", "error", f"Unknown app kind {kind!r}.",
+                                "Use seller or vendor."))
     if edits_pending and app_state != "published":
         problems.append(Problem("edits_pending", "error",
                                 "Only a Published app can have edits pending.",
-                                "Choose 'published with pending edits' or leave edits pending off."))
+                                "Choose 'published with pending edits', or leave edits "
+                                "pending off."))
     codes, mp_problems = check_marketplaces(marketplace_codes)
     problems += mp_problems
     regions = tuple(r for r in marketplaces.REGIONS

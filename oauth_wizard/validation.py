@@ -22,7 +22,7 @@ APP_ID_PREFIXES = ("amzn1.sp.solution.", "amzn1.sellerapps.app.")
 APP_ID_RE = re.compile(r"amzn1\.(?:sp\.solution|sellerapps\.app)\." + UUID)
 CLIENT_ID_PREFIX = "amzn1.application-oa2-client."
 CLIENT_ID_RE = re.compile(re.escape(CLIENT_ID_PREFIX) + r"[0-9a-f]{32}")
-CLIENT_SECRET_PREFIX = "amzn1.oa2-cs.v1."
+CLIENT_SECRET_PREFIX = "amzn1.oa2-cs.v1."  # noqa: S105 - the public prefix, not a secret
 CLIENT_SECRET_RE = re.compile(re.escape(CLIENT_SECRET_PREFIX) + r"[0-9a-f]{64}")
 LEGACY_SECRET_RE = re.compile(r"[0-9a-f]{64}")
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -93,7 +93,10 @@ def inner_damage(value: str, fld: str, label: str, secret: bool = False) -> Prob
     """An error for whitespace, quotes or control characters inside a value."""
     for i, ch in enumerate(value):
         if ch.isspace() or not ch.isprintable() or ch in "\"'`\u2018\u2019\u201c\u201d":
-            where = f"at character {i + 1}" if secret else f"after {value[:i]!r}"
+            if secret:
+                where = f"at character {i + 1}"
+            else:
+                where = f"after {value[:i]!r}" if i else "at the start"
             return Problem(
                 fld,
                 "error",
@@ -119,6 +122,8 @@ def _looks_like(value: str) -> str | None:
         return "access_token"
     if v.startswith("amzn.mws."):
         return "mws_auth_token"
+    if LEGACY_SECRET_RE.fullmatch(v):
+        return "client_secret"
     return None
 
 
@@ -132,6 +137,30 @@ _KIND_NAMES = {
 }
 
 
+SECRET_KINDS = ("client_secret", "refresh_token", "access_token")
+
+
+def pasted_secret(value: str, fld: str, label: str) -> Problem | None:
+    """An error that does not repeat the value, when a secret was pasted into another field."""
+    kind = _looks_like(value)
+    if kind not in SECRET_KINDS:
+        return None
+    return Problem(
+        fld, "error",
+        f"This looks like {_KIND_NAMES[kind]}, not the {label}; it is not repeated here because "
+        "it is a secret.",
+        f"Paste the {label} in this field; secrets go only in their own masked fields.",
+    )
+
+
+def _lower_prefix(value: str, prefixes: tuple[str, ...]) -> str | None:
+    """``value`` with a wrongly capitalised known prefix written in lower case, else None."""
+    for prefix in prefixes:
+        if value.lower().startswith(prefix) and not value.startswith(prefix):
+            return prefix + value[len(prefix):]
+    return None
+
+
 def check_app_id(raw: str) -> Checked:
     """The app ID that goes into ``application_id`` of the consent URL."""
     fld, label = "app_id", "app ID"
@@ -139,7 +168,7 @@ def check_app_id(raw: str) -> Checked:
     if not value:
         return Checked(value, (*problems, Problem(fld, "error", "The app ID is empty.",
                        "Copy it from Developer Central: Develop Apps, the app's row, 'App ID'.")))
-    damage = inner_damage(value, fld, label)
+    damage = pasted_secret(value, fld, label) or inner_damage(value, fld, label)
     if damage:
         return Checked(value, (*problems, damage))
     kind = _looks_like(value)
@@ -152,10 +181,16 @@ def check_app_id(raw: str) -> Checked:
             "the client ID belongs in the 'LWA client ID' field.",
         ))
     elif kind and kind != "app_id":
-        problems.append(Problem(fld, "error", f"This looks like {_KIND_NAMES[kind]}, not an app ID.",
+        problems.append(Problem(fld, "error",
+                                f"This looks like {_KIND_NAMES[kind]}, not an app ID.",
                                 "Paste the app ID from Develop Apps (amzn1.sp.solution.<uuid>)."))
     elif APP_ID_RE.fullmatch(value):
         pass
+    elif APP_ID_RE.fullmatch(_lower_prefix(value, APP_ID_PREFIXES) or ""):
+        problems.append(Problem(
+            fld, "error", "The app ID's prefix must be in lower case, as Develop Apps shows it.",
+            f"Use {_lower_prefix(value, APP_ID_PREFIXES)}.",
+        ))
     elif re.fullmatch(UUID, value):
         problems.append(Problem(
             fld, "error", "The app ID is missing its prefix: only the UUID part was pasted.",
@@ -184,9 +219,10 @@ def check_client_id(raw: str) -> Checked:
     fld, label = "client_id", "LWA client ID"
     value, problems = clean_paste(raw, fld, label)
     if not value:
-        return Checked(value, (*problems, Problem(fld, "error", "The LWA client ID is empty.",
-                       "Develop Apps → the app → LWA credentials → View: copy 'Client identifier'.")))
-    damage = inner_damage(value, fld, label)
+        return Checked(value, (*problems, Problem(
+            fld, "error", "The LWA client ID is empty.",
+            "Develop Apps → the app → LWA credentials → View: copy 'Client identifier'.")))
+    damage = pasted_secret(value, fld, label) or inner_damage(value, fld, label)
     if damage:
         return Checked(value, (*problems, damage))
     kind = _looks_like(value)
@@ -198,21 +234,29 @@ def check_client_id(raw: str) -> Checked:
             "from the app's LWA credentials.",
         ))
     elif kind and kind != "client_id":
-        problems.append(Problem(fld, "error", f"This looks like {_KIND_NAMES[kind]}, not a client ID.",
+        problems.append(Problem(fld, "error",
+                                f"This looks like {_KIND_NAMES[kind]}, not a client ID.",
                                 "Copy 'Client identifier' from the app's LWA credentials."))
     elif CLIENT_ID_RE.fullmatch(value):
         pass
     elif re.fullmatch(r"[0-9a-f]{32}", value):
         problems.append(Problem(
-            fld, "error", "The client ID is missing its prefix: only the 32 hex digits were pasted.",
+            fld, "error",
+            "The client ID is missing its prefix: only the 32 hex digits were pasted.",
             f"Use {CLIENT_ID_PREFIX}{value}.",
         ))
-    elif value.startswith(CLIENT_ID_PREFIX):
+    elif CLIENT_ID_RE.fullmatch(_lower_prefix(value, (CLIENT_ID_PREFIX,)) or ""):
+        problems.append(Problem(
+            fld, "error", "The client ID's prefix must be in lower case, as the LWA credentials "
+            "show it.", f"Use {_lower_prefix(value, (CLIENT_ID_PREFIX,))}.",
+        ))
+    elif value.lower().startswith(CLIENT_ID_PREFIX):
         tail = value[len(CLIENT_ID_PREFIX):]
         detail = (f"has {len(tail)} characters after the prefix; expected 32 hex digits"
-                  if re.fullmatch(r"[0-9a-fA-F]*", tail) else
+                  if re.fullmatch(r"[0-9a-f]*", tail) else
                   "has characters that are not lower-case hex digits after the prefix")
-        problems.append(Problem(fld, "error", f"The client ID {detail}; it looks cut short or mistyped.",
+        problems.append(Problem(fld, "error",
+                                f"The client ID {detail}; it looks cut short or mistyped.",
                                 "Copy 'Client identifier' again from the app's LWA credentials."))
     else:
         problems.append(Problem(
@@ -238,7 +282,8 @@ def check_client_secret(raw: str, required: bool = False) -> Checked:
         return Checked(value, (*problems, damage))
     kind = _looks_like(value)
     if kind and kind != "client_secret":
-        problems.append(Problem(fld, "error", f"This looks like {_KIND_NAMES[kind]}, not a client secret.",
+        problems.append(Problem(fld, "error",
+                                f"This looks like {_KIND_NAMES[kind]}, not a client secret.",
                                 "Copy 'Client secret' from the app's LWA credentials."))
     elif not (CLIENT_SECRET_RE.fullmatch(value) or LEGACY_SECRET_RE.fullmatch(value)):
         problems.append(Problem(
@@ -255,14 +300,24 @@ def check_dev_id(raw: str, region: str) -> Checked:
     """An MWS developer ID: shown as a 12-digit number in Developer Central (community-observed)."""
     fld, label = f"dev_id_{region}", f"{region} MWS developer ID"
     value, problems = clean_paste(raw, fld, label)
-    compact = re.sub(r"[\s-]", "", value)
+    compact = re.sub(r"[\s-]", "", value).strip(_EDGE_JUNK)
     if not compact:
-        return Checked(compact, (*problems, Problem(fld, "error", f"The {label} is empty.",
-                       "Copy it from the Developer Central page of that region, or leave the region out.")))
-    if not compact.isdigit():
         return Checked(compact, (*problems, Problem(
-            fld, "error", f"The {label} must be digits only; got {value!r}.",
-            "MWS developer IDs are numbers (12 digits in Developer Central), not account ids or tokens.")))
+            fld, "error", f"The {label} is empty.",
+            "Copy it from the Developer Central page of that region, or leave the region out.")))
+    kind = _looks_like(compact)
+    if kind:
+        wrong = pasted_secret(compact, fld, label) or Problem(
+            fld, "error", f"This looks like {_KIND_NAMES[kind]}, not the {label}.",
+            "Copy the developer ID (a number) from Developer Central for that region.")
+        return Checked(compact, (*problems, wrong))
+    if not compact.isdigit():
+        i, ch = next((i, c) for i, c in enumerate(compact) if not c.isdigit())
+        return Checked(compact, (*problems, Problem(
+            fld, "error",
+            f"The {label} must be digits only; it has {describe_char(ch)} at character {i + 1}.",
+            "MWS developer IDs are numbers (12 digits in Developer Central), not account ids "
+            "or tokens.")))
     if len(compact) != 12:
         problems.append(Problem(
             fld, "warning",
@@ -297,23 +352,36 @@ def check_uri(raw: str, fld: str, label: str) -> Checked:
         return Checked(value, (*problems, Problem(
             fld, "error", f"The {label} is empty.",
             "Amazon needs both a Login URI and a Redirect URI for OAuth (MD9100 otherwise).")))
-    damage = inner_damage(value, fld, label)
+    damage = pasted_secret(value, fld, label) or inner_damage(value, fld, label)
     if damage:
         return Checked(value, (*problems, damage))
     try:
         parts = urlsplit(value)
+        scheme = parts.scheme
+        if "://" not in value and scheme.lower() not in ("http", "https"):
+            # "host:8443/cb" parses as scheme "host"; read it as the scheme-less URL it is.
+            scheme = ""
+            parts = urlsplit("https://" + value.lstrip("/"))
         host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        return Checked(value, (*problems, Problem(fld, "error", f"The {label} is not a valid URL ({exc}).",
-                                                  "Write it as https://host/path.")))
-    if parts.scheme.lower() != "https":
-        scheme = parts.scheme or "no scheme"
+        return Checked(value, (*problems, Problem(
+            fld, "error", f"The {label} is not a valid URL ({exc}).",
+            "Write it as https://host/path.")))
+    if scheme.lower() != "https":
         problems.append(Problem(
             fld, "error",
-            f"The {label} uses {scheme}; Amazon accepts only https Login and Redirect URIs.",
-            _https_fix(value, parts.scheme),
+            f"The {label} uses {scheme or 'no scheme'}; Amazon accepts only https Login and "
+            "Redirect URIs.",
+            _https_fix(value, scheme),
         ))
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        problems.append(Problem(
+            fld, "error",
+            f"The {label} has an invalid port in {parts.netloc!r}; a port is a number from 1 to "
+            "65535.", "Write it as https://host:port/path, or leave the port out."))
+        return Checked(value, tuple(problems))
     if not host:
         problems.append(Problem(fld, "error", f"The {label} has no host name.",
                                 "Write it as https://host/path."))
@@ -334,7 +402,11 @@ def check_uri(raw: str, fld: str, label: str) -> Checked:
 
 
 def check_profile_name(raw: str) -> Checked:
+    """A profile name: short and file-safe; never a secret, since names are stored in plain text."""
     value = raw.strip()
+    secret = pasted_secret(value.strip(_EDGE_JUNK), "name", "profile name")
+    if secret:
+        return Checked(value, (secret,))
     if PROFILE_NAME_RE.fullmatch(value):
         return Checked(value)
     return Checked(value, (Problem(

@@ -1,0 +1,53 @@
+"""Start-up cost of the commands that need no UI, as ratios against a baseline measured in the
+same run (bare ``python -c pass``), so the figure means the same on any machine.
+
+Target (DESIGN.md): ``url``, ``lint-url`` and ``diagnose`` never import Textual, so their start-up
+stays a small multiple of the interpreter's own and far below the TUI's import cost.
+
+Run: .venv/bin/python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+APP_ID = "amzn1.sp.solution.12345678-1234-1234-1234-123456789abc"
+CASES = {
+    "baseline: python -c pass": ["-c", "pass"],
+    "oauth-wizard url": ["-m", "oauth_wizard", "url", "--app-id", APP_ID, "--marketplace", "DE",
+                         "--app-state", "draft", "--state", "s", "--json"],
+    "oauth-wizard lint-url": ["-m", "oauth_wizard", "lint-url",
+                              "https://sellercentral.amazon.de/apps/authorize/consent"
+                              f"?application_id={APP_ID}&state=s&version=beta",
+                              "--app-state", "draft", "--json"],
+    "import textual.app (TUI floor)": ["-c", "import textual.app"],
+}
+
+
+def median_seconds(args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], check=False, capture_output=True)  # noqa: S603
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    results = {name: median_seconds(args, runs) for name, args in CASES.items()}
+    base = results["baseline: python -c pass"]
+    print(f"median of {runs} runs; ratio = time / baseline (python -c pass) in this run")
+    for name, seconds in results.items():
+        print(f"  {name:34} {seconds * 1000:8.1f} ms  x{seconds / base:5.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

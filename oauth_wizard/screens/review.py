@@ -1,0 +1,162 @@
+"""Step 6, Review: the consent URL, why each parameter is there, and everything found about it.
+
+Copy goes through OSC 52 (only some terminals honour it), so the URL is always shown in full
+and selectable. Opening the browser may block, so it runs in a thread worker and the result
+is reported back on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Footer, Header, Static
+
+from .. import marketplaces as registry
+from ..wizard_state import Review, WizardState, build_review
+from .base import FieldNote, WizardScreen
+
+PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
+CREDENTIAL_GIVEN = "Client secret: •••••••• (kept in memory only; never shown or saved)"
+CREDENTIAL_MISSING = "Client secret: not given yet (needed later, for the code exchange)"
+CLIPBOARD_NOTE = ("Copy uses the terminal's clipboard support (OSC 52), which not every terminal "
+                  "has. The URL above is selectable, so you can always copy it by hand.")
+
+
+class ReviewScreen(WizardScreen):
+    """The finished consent URL with its explanation, lint findings and profile warnings."""
+
+    STEP = "review"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "Copy URL", id="copy"),
+        Binding("o", "open", "Open in browser", id="open"),
+        Binding("n", "new_state", "New state", id="new_state"),
+    ]
+
+    def __init__(self, state: WizardState, *, state_factory: Callable[[], str],
+                 open_url: Callable[[str], bool]) -> None:
+        super().__init__(state)
+        self._state_factory = state_factory
+        self._open_url = open_url
+        self.review: Review = build_review(state)
+
+    @property
+    def url(self) -> str | None:
+        return self.review.consent.url if self.review.consent else None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="step-body"):
+            yield from self._compose_review()
+        with Horizontal(id="step-nav"):
+            yield Button("Back", id="nav-back", compact=True)
+            yield Button("Copy", id="copy", compact=True, variant="primary")
+            yield Button("Open in browser", id="open", compact=True)
+            yield Button("New state", id="new-state", compact=True)
+        yield Footer()
+
+    def _compose_review(self) -> ComposeResult:
+        review, consent = self.review, self.review.consent
+        if consent is None:
+            yield Static(Content(f"No consent URL yet. {review.error}"), id="review-error",
+                         classes="-error")
+            yield Static("Press Escape to go back and fix it.", classes="hint")
+        else:
+            beta = ("version=beta (app not Published)" if consent.beta
+                    else "no version=beta (Published)")
+            market = registry.lookup(consent.marketplace)
+            yield Static(Content(
+                f"{market.label()} · region {consent.region} · {PORTAL_NAMES[consent.kind]} "
+                f"· {beta}"), id="review-summary")
+            yield Static(CREDENTIAL_GIVEN if self.state.client_secret else CREDENTIAL_MISSING,
+                         id="review-secret", classes="hint")
+            yield Static(Content(consent.url), id="consent-url")
+            yield Static(CLIPBOARD_NOTE, classes="hint")
+            yield Static(id="action-status")
+            yield Static("Parameters", classes="section")
+            for param in consent.params:
+                yield Static(Content(f"{param.name} = {param.value}"), classes="param-name")
+                yield Static(Content(param.why), classes="param-why")
+            yield Static("Notes", classes="section")
+            for note in consent.notes:
+                yield Static(Content(f"· {note}"), classes="review-note")
+            yield Static("Lint", classes="section")
+            if review.lint and review.lint.problems:
+                for finding in review.lint.problems:
+                    yield Static(Content(f"✗ [{finding.id}] {finding.message}\n→ {finding.fix}"),
+                                 classes="lint-finding")
+            else:
+                yield Static("✓ Nothing Amazon would refuse this URL for (checked: host, path, "
+                             "application_id, version, redirect_uri, encoding).", id="lint-ok")
+        if review.warnings:
+            yield Static("Warnings about the app", classes="section")
+            for warning in review.warnings:
+                note = FieldNote(classes="field-note review-warning")
+                note.show([warning])
+                yield note
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#action-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+        status.set_class(not error, "-ok")
+
+    def action_copy(self) -> None:
+        if self.url is None:
+            return
+        self.app.copy_to_clipboard(self.url)
+        self._status("Sent the URL to the clipboard. If nothing was copied, your terminal does "
+                     "not support OSC 52: select the URL above instead.")
+
+    def action_open(self) -> None:
+        if self.url is None:
+            return
+        self._status("Opening your browser…")
+        self._open_in_browser(self.url)
+
+    @work(thread=True, exclusive=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        try:
+            opened = self._open_url(url)
+        except Exception:  # an opener that raises is reported like one that says no
+            opened = False
+        self.app.call_from_thread(self._opened, url, opened)
+
+    def _opened(self, url: str, opened: bool) -> None:
+        if opened:
+            self._status("Opened the consent URL in your browser. Sign in as the seller and "
+                         "confirm; Amazon then calls the Login URI.")
+        else:
+            self._status(f"Could not open a browser here (none found, or no display, e.g. over "
+                         f"SSH). Open this URL by hand: {url}", error=True)
+
+    async def action_new_state(self) -> None:
+        if self.url is None:
+            return
+        self.state = self.state.with_(csrf_state=self._state_factory())
+        self.review = build_review(self.state)
+        await self.recompose()
+        self._status("Made a new state value; the URL above uses it.")
+        self.query_one("#new-state").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("copy", "open", "new_state") and self.url is None:
+            return False
+        return True
+
+    @on(Button.Pressed, "#copy")
+    def _copy_pressed(self) -> None:
+        self.action_copy()
+
+    @on(Button.Pressed, "#open")
+    def _open_pressed(self) -> None:
+        self.action_open()
+
+    @on(Button.Pressed, "#new-state")
+    async def _new_state_pressed(self) -> None:
+        await self.action_new_state()

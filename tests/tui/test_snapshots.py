@@ -1,0 +1,114 @@
+"""SVG snapshots of every screen, at a pinned terminal size with frozen state.
+
+Regenerate with ``pytest tests/tui --snapshot-update`` only after looking at the report
+(``snapshot_report.html``): a changed picture is a changed UI.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input, RadioButton, Select
+from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of
+
+from oauth_wizard import demo
+from oauth_wizard.screens.welcome import WelcomeScreen
+from oauth_wizard.wizard_state import WizardState
+
+SMALL = (80, 24)
+
+# Everything the Review can warn about at once: a published app with pending edits, hybrid
+# without an EU developer ID, a seller in IE (uncertain host, not a supported marketplace),
+# and localhost URIs.
+FINDINGS = WizardState(
+    app_id=demo.DEMO_APP_ID, client_id=demo.DEMO_CLIENT_ID, publish="published_pending",
+    hybrid=True, dev_ids=(("NA", "123456789012"),), marketplaces=("US", "DE"),
+    seller_marketplace="IE", login_uri="https://localhost:8443/login",
+    redirect_uris=("https://localhost:8443/callback",), csrf_state=FROZEN_STATE,
+)
+
+
+def at(step: str, then=None):
+    """run_before: walk the demo to ``step``, then do ``then`` there."""
+    async def run_before(pilot) -> None:
+        await go_to(pilot, step)
+        if then is not None:
+            await then(pilot)
+        await pilot.pause()
+    return run_before
+
+
+async def on_welcome(pilot) -> None:
+    await settle(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))
+
+
+def test_welcome(snap_compare, build):
+    assert snap_compare(build(), terminal_size=SIZE, run_before=on_welcome)
+
+
+def test_welcome_small_terminal(snap_compare, build):
+    assert snap_compare(build(), terminal_size=SMALL, run_before=on_welcome)
+
+
+def test_identity_demo(snap_compare, build):
+    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("identity"))
+
+
+def test_identity_validation_errors(snap_compare, build):
+    """Swapped ids and a secret of an odd shape, after Next was refused."""
+    async def swap(pilot) -> None:
+        screen = pilot.app.screen
+        screen.query_one("#app-id", Input).value = demo.DEMO_CLIENT_ID
+        screen.query_one("#client-id", Input).value = demo.DEMO_APP_ID
+        screen.query_one("#client-secret", Input).value = "too-short"
+        await pilot.press("ctrl+n")
+    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("identity", swap))
+
+
+def test_publish_state(snap_compare, build):
+    async def pending(pilot) -> None:
+        pilot.app.screen.query_one("#publish-published_pending", RadioButton).value = True
+    assert snap_compare(build(demo=True), terminal_size=SIZE,
+                        run_before=at("publish", pending))
+
+
+def test_hybrid_with_missing_developer_id(snap_compare, build):
+    async def hybrid(pilot) -> None:
+        pilot.app.screen.query_one("#hybrid-yes", RadioButton).value = True
+        pilot.app.screen.query_one("#dev-id-NA", Input).value = "123456789012"
+    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("hybrid", hybrid))
+
+
+def test_marketplaces_demo(snap_compare, build):
+    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("marketplaces"))
+
+
+def test_marketplaces_unsupported_and_uncertain(snap_compare, build):
+    async def ireland(pilot) -> None:
+        pilot.app.screen.query_one("#seller-marketplace", Select).value = "IE"
+    assert snap_compare(build(demo=True), terminal_size=SIZE,
+                        run_before=at("marketplaces", ireland))
+
+
+def test_uris_with_a_localhost_redirect(snap_compare, build):
+    async def add_localhost(pilot) -> None:
+        await pilot.click("#add-redirect")
+        await pilot.press(*"https://localhost:8443/cb")
+    assert snap_compare(build(demo=True), terminal_size=SIZE,
+                        run_before=at("uris", add_localhost))
+
+
+def test_review_demo(snap_compare, build):
+    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("review"))
+
+
+def test_review_small_terminal(snap_compare, build):
+    assert snap_compare(build(demo=True), terminal_size=SMALL, run_before=at("review"))
+
+
+def test_review_with_findings(snap_compare, build):
+    async def findings(pilot) -> None:
+        await settle(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))
+        pilot.app.start_wizard("authorize", state=FINDINGS, at="review")
+        await settle(pilot, lambda: step_of(pilot.app) == "review")
+        pilot.app.screen.query_one("#step-body").scroll_end(animate=False)
+        await pilot.pause()
+    assert snap_compare(build(), terminal_size=SIZE, run_before=findings)

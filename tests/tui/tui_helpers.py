@@ -1,0 +1,64 @@
+"""Helpers shared by the TUI tests (constants, the browser recorder, Pilot waits)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from oauth_wizard.app import WizardApp
+from oauth_wizard.wizard_state import STEPS
+
+FROZEN_STATE = "frozen-state-0123456789abcdefghijklmnopqrstuv"
+SIZE = (100, 34)
+
+
+class Recorder:
+    """Stands in for browser.open_url: remembers each URL and answers ``result``."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+        self.threads: list[threading.Thread] = []
+        self.result = True
+        self.error: Exception | None = None
+
+    def __call__(self, url: str) -> bool:
+        self.urls.append(url)
+        self.threads.append(threading.current_thread())
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+
+async def settle(pilot: Pilot, until: Callable[[], bool], tries: int = 50) -> None:
+    """Pause until ``until()`` holds (screens are pushed by a worker, a little later)."""
+    for _ in range(tries):
+        if until():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never reached the expected state")
+
+
+def step_of(app: WizardApp) -> str | None:
+    """The step on screen, once its screen is mounted (pushed screens compose a little later)."""
+    screen = app.screen
+    return (getattr(screen, "STEP", None) or None) if screen.is_mounted else None
+
+
+async def go_to(pilot: Pilot, step: str) -> None:
+    """From a running wizard, press Next until ``step`` is shown (every step must be valid)."""
+    app = pilot.app
+    await settle(pilot, lambda: step_of(app) is not None)
+    while step_of(app) != step:
+        before = step_of(app)
+        assert STEPS.index(before) < STEPS.index(step), f"already past {step}"
+        await pilot.press("ctrl+n")
+        await settle(pilot, lambda before=before: step_of(app) != before)
+
+
+def text_of(app: WizardApp, selector: str) -> str:
+    """The plain text a Static currently shows."""
+    return str(app.screen.query_one(selector, Static).content)
