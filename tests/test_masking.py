@@ -1,0 +1,74 @@
+"""Masks show a token's kind and a few characters, never enough of the secret to matter."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oauth_wizard.masking import mask, scrub
+
+REFRESH = "Atzr|IwEBIHk3dGVzdHRva2VuLXBsYW50ZWQtZm9yLW1hc2tpbmc7fQ"
+ACCESS = "Atza|IwEBIAccessTokenPlantedForMaskingTests0123456789"
+SECRET = "amzn1.oa2-cs.v1." + "0123456789abcdef" * 4
+
+
+def test_refresh_token_mask_shape():
+    assert mask(REFRESH) == "Atzr|IwEB\u2026(ends 7fQ)"
+    assert mask(ACCESS) == "Atza|IwEB\u2026(ends 789)"
+
+
+def test_client_secret_shows_only_prefix_and_tail():
+    assert mask(SECRET) == "amzn1.oa2-cs.v1.\u2026(ends def)"
+
+
+def test_unknown_long_value_shows_only_its_tail():
+    assert mask("0123456789abcdef0123456789abcdef") == "\u2026(ends def)"
+
+
+@pytest.mark.parametrize("value,prefix", [("short", ""), ("0123456789abcde", ""),
+                                          ("Atzr|abc", "Atzr|"),
+                                          ("amzn1.oa2-cs.v1.ab", "amzn1.oa2-cs.v1.")])
+def test_short_values_show_nothing_but_their_kind(value, prefix):
+    assert mask(value) == f"{prefix}\u2026"
+    assert mask(value, with_length=True) == f"{prefix}\u2026({len(value)} chars)"
+
+
+def test_missing_value_is_not_a_mask():
+    assert mask(None) == mask("") == "(none)"
+
+
+def test_length_helps_spot_truncation():
+    assert mask(REFRESH, with_length=True) == f"Atzr|IwEB\u2026(ends 7fQ, {len(REFRESH)} chars)"
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_mask_never_reveals_more_than_seven_characters_beyond_a_public_prefix(value):
+    shown = mask(value)
+    for prefix in ("Atzr|", "Atza|", "amzn1.oa2-cs.v1."):
+        if value.startswith(prefix) and shown.startswith(prefix):
+            value, shown = value[len(prefix):], shown[len(prefix):]
+    revealed = shown.replace("\u2026", "").replace("(ends ", "").replace(")", "")
+    assert len(revealed) <= 7
+    if len(value) >= 8:
+        assert value not in shown
+
+
+def test_scrub_removes_known_values_in_every_spelling():
+    text = (f"raw {REFRESH} form {REFRESH.replace('|', '%7C')} "
+            f"json {SECRET} code ABCdef+/= end")
+    out = scrub(text, [REFRESH, SECRET, "ABCdef+/=", None, ""])
+    for secret in (REFRESH, REFRESH.replace("|", "%7C"), SECRET, "ABCdef+/="):
+        assert secret not in out
+    assert "Atzr|IwEB\u2026(ends 7fQ)" in out and out.startswith("raw ") and out.endswith(" end")
+
+
+def test_scrub_removes_token_shapes_it_was_not_told_about():
+    unknown = "Atzr|IwEBIsomeoneElsesToken-abc_0123456789"
+    out = scrub(f'{{"refresh_token": "{unknown}", "s": "{SECRET}"}}', [])
+    assert unknown not in out and SECRET not in out
+
+
+def test_scrub_leaves_ordinary_text_alone():
+    text = "LWA answered HTTP 400 (invalid_grant) for client amzn1.application-oa2-client.x"
+    assert scrub(text, ["ab"]) == text
