@@ -1,46 +1,50 @@
-"""Command line: argparse front end for the wizard and the scriptable commands.
+"""Command line: the argparse tree, dispatch to the command modules, and the error guard.
 
-Commands that need no UI (``url``, ``lint-url``) never import Textual, so they start fast and
-work over SSH and in CI; the TUI commands import ``oauth_wizard.app`` lazily. Every failure is
-one clear message and an exit code (0 ok, 1 not ok, 2 usage or input error, 130 cancelled),
-never a traceback.
+Command bodies live in ``cli_consent`` (url, lint-url), ``cli_profile`` (profile add),
+``cli_authorize`` (authorize) and ``cli_simulate`` (simulate); they are imported only when their
+command runs, so ``url`` and ``lint-url`` start fast and never load Textual, httpx or aiohttp.
+The keep-and-use commands (profile list/show/remove, self-auth, verify, status, token, export)
+are defined in ``cli_keep_args`` and run from their own ``cli_*`` modules. The TUI commands
+import ``oauth_wizard.app`` lazily. Every failure is one clear message and an
+exit code (0 ok, 1 not ok, 2 usage or input error, 130 cancelled), never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
-import shutil
 import sys
-import textwrap
-from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
-from . import marketplaces
-from .consent import ConsentError, build_consent_url, lint_consent_url, new_state
-from .profile import APP_STATES, KINDS, AppProfile
-from .validation import Checked, Problem, check_app_id, check_uri
-
-PROG = "oauth-wizard"
-EXIT_OK, EXIT_NOT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 70, 130
-CONFIG_DIR_ENV = "OAUTH_WIZARD_CONFIG_DIR"
-DEBUG_ENV = "OAUTH_WIZARD_DEBUG"
-APP_STATE_WHY = (
-    "--app-state is required because it decides version=beta: a Draft or Submitted app needs "
-    "it and a Published app must not have it, and guessing wrong is how people get MD1000. "
-    "Look the state up in Developer Central (Develop Apps) and pass --app-state draft, "
-    "submitted or published."
+from .cli_common import (
+    APP_STATE_WHY,
+    CONFIG_DIR_ENV,
+    DEBUG_ENV,
+    EXIT_CANCELLED,
+    EXIT_INTERNAL,
+    EXIT_NOT_OK,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    CommandError,
+    UsageError,
+    print_errors,
+    print_wrapped,
+    version,
 )
+from .cli_keep_args import add_keep_commands, add_profile_actions
+from .profile import APP_STATES, KINDS
 
+__all__ = ["EXIT_CANCELLED", "EXIT_INTERNAL", "EXIT_NOT_OK", "EXIT_OK", "EXIT_USAGE",
+           "UsageError", "build_parser", "main", "run"]
 
-class UsageError(Exception):
-    """Bad input on the command line: a message saying what and where, and the fix."""
-
-    def __init__(self, message: str, fix: str = "",
-                 more: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message)
-        self.errors = [(message, fix), *more]
+COMPLETE_HELP = (
+    "finish a --start attempt with the pasted address-bar URL of a leg: a Login-leg URL prints "
+    "the URL to open next, a Redirect-leg URL exchanges the code and stores the token. Use - to "
+    "read it from stdin (recommended: the URL holds a one-time code, and argv is visible to "
+    "other local users while the command runs; argv is tolerated only because that code works "
+    "once and expires within minutes)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,21 +57,24 @@ class _Parser(argparse.ArgumentParser):
             hint = APP_STATE_WHY
         else:
             hint = f"Run '{self.prog} --help' to see the options."
-        _print_wrapped(sys.stderr, hint, indent="  ")
+        print_wrapped(sys.stderr, hint, indent="  ")
         raise SystemExit(EXIT_USAGE)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("oauth-wizard")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def _lower(value: str) -> str:
     return value.strip().lower()
+
+
+def _store_options() -> argparse.ArgumentParser:
+    """The global storage options, also accepted after the command (``authorize X
+    --insecure-storage``); SUPPRESS keeps a value given before the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="where profiles are kept (same as before the command)")
+    common.add_argument("--insecure-storage", action="store_true", default=argparse.SUPPRESS,
+                        help="keep secrets in a 0600 plain-text file in the config dir instead "
+                        "of the system keyring (announced every time it is used)")
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,21 +86,39 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 the thing checked is not ok, 2 usage or input error, "
         "130 cancelled.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     parser.add_argument(
         "--config-dir", metavar="DIR", default=os.environ.get(CONFIG_DIR_ENV) or None,
         help=f"where profiles are kept (default: the platform config dir; env {CONFIG_DIR_ENV})",
     )
+    parser.add_argument(
+        "--insecure-storage", action="store_true",
+        help="keep secrets in a 0600 plain-text file in the config dir instead of the system "
+        "keyring; announced on stderr every time it is read or written",
+    )
+    parser.set_defaults(handler=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    store = _store_options()
 
     sub.add_parser("demo", help="start the wizard on a built-in demo app (no Amazon account)",
                    description="Start the wizard wired to the built-in demo app.")
+    _add_url(sub)
+    _add_lint_url(sub)
+    _add_profile(sub, store)
+    _add_authorize(sub, store)
+    _add_simulate(sub)
+    _add_diagnose(sub)
+    add_keep_commands(sub, store)
+    return parser
 
+
+def _add_url(sub) -> None:
     url = sub.add_parser(
         "url", help="print the exact consent URL for an app and a marketplace",
         description="Print the consent URL for an app in the seller's marketplace. The URL alone "
         "goes to stdout (so $(oauth-wizard url ...) works); the explanation goes to stderr.",
     )
+    url.set_defaults(handler="cli_consent:cmd_url")
     url.add_argument("--app-id", required=True, metavar="ID",
                      help="the app ID from Develop Apps (amzn1.sp.solution.<uuid>), "
                      "not the LWA client ID")
@@ -111,11 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the state value (default: a fresh random one, 256 bits)")
     url.add_argument("--json", action="store_true", help="print one JSON object instead")
 
+
+def _add_lint_url(sub) -> None:
     lint = sub.add_parser(
         "lint-url", help="check a consent URL and name every problem with its fix",
         description="Check a consent URL and name every problem Amazon would refuse it for. "
         "Exit 0 when clean, 1 when problems were found, 2 for usage errors.",
     )
+    lint.set_defaults(handler="cli_consent:cmd_lint_url")
     lint.add_argument("url", metavar="URL", help="the consent URL, or - to read it from stdin")
     lint.add_argument("--app-state", type=_lower, choices=APP_STATES,
                       help="the app's state; without it version=beta is not checked")
@@ -126,157 +154,130 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--kind", type=_lower, choices=KINDS,
                       help="seller or vendor app; checks the portal")
     lint.add_argument("--json", action="store_true", help="print one JSON object instead")
-    return parser
 
 
-# --- output helpers -------------------------------------------------------------------------
-
-def _width() -> int:
-    return max(40, min(80, shutil.get_terminal_size((80, 24)).columns))
-
-
-def _print_wrapped(stream: TextIO, text: str, indent: str = "", first: str | None = None) -> None:
-    """Wrap ``text`` for the terminal, never breaking URLs or identifiers."""
-    wrapper = textwrap.TextWrapper(
-        width=_width(), initial_indent=indent if first is None else first,
-        subsequent_indent=indent, break_long_words=False, break_on_hyphens=False,
-    )
-    print(wrapper.fill(text) if text else (first or indent).rstrip(), file=stream)
-
-
-def _fail(problems: Sequence[Problem], option: str) -> UsageError:
-    """One usage error naming every blocking problem of one option."""
-    pairs = [(f"{option}: {p.message}", p.fix) for p in problems]
-    return UsageError(*pairs[0], more=pairs[1:])
-
-
-def _report_soft(problems: Sequence[Problem], option: str) -> None:
-    """Warnings and notes about an input go to stderr; they do not stop the command."""
-    for p in problems:
-        if p.blocking:
-            continue
-        _print_wrapped(sys.stderr, f"{p.severity}: {option}: {p.message}"
-                       + (f" {p.fix}" if p.fix else ""), indent="  ", first="")
-
-
-def _checked(checked: Checked, option: str) -> str:
-    errors = [p for p in checked.problems if p.blocking]
-    if errors:
-        raise _fail(errors, option)
-    _report_soft(checked.problems, option)
-    return checked.value
-
-
-def _marketplace(value: str) -> marketplaces.Marketplace:
-    try:
-        return marketplaces.lookup(value)
-    except marketplaces.UnknownMarketplaceError as exc:
-        raise UsageError(f"--marketplace: {exc}.",
-                         "Pass the seller's marketplace, e.g. --marketplace DE.") from None
+def _add_profile(sub, store: argparse.ArgumentParser) -> None:
+    profile = sub.add_parser("profile", help="add, list, show or remove app profiles",
+                             description="Keep app profiles: the app's facts in profiles.toml, "
+                             "its client secret in the system keyring.")
+    actions = profile.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser,
+                                     required=True)
+    add = actions.add_parser(
+        "add", parents=[store], help="describe an app and store its client secret",
+        description="Describe an SP-API app once. The client secret is read from stdin when "
+        "stdin is not a terminal (e.g. piped from a password manager), else from a hidden "
+        "prompt; never from the command line.")
+    add.set_defaults(handler="cli_profile:cmd_profile_add")
+    add.add_argument("name", metavar="NAME", help="the profile's name (letters, digits, . _ -)")
+    add.add_argument("--app-id", required=True, metavar="ID",
+                     help="the app ID from Develop Apps (amzn1.sp.solution.<uuid>)")
+    add.add_argument("--client-id", required=True, metavar="ID",
+                     help="the LWA client ID (amzn1.application-oa2-client.<hex>)")
+    add.add_argument("--app-state", required=True, type=_lower, choices=APP_STATES,
+                     help="the app's state in Developer Central; decides version=beta")
+    add.add_argument("--marketplace", required=True, action="append", metavar="CC[,CC...]",
+                     help="the marketplaces the app supports (repeat, or comma-separate)")
+    add.add_argument("--vendor", action="store_true", help="a vendor app (Vendor Central)")
+    add.add_argument("--login-uri", required=True, metavar="URI",
+                     help="the app's registered Login URI, exactly as registered")
+    add.add_argument("--redirect-uri", required=True, action="append", metavar="URI",
+                     help="a registered Redirect URI, exactly as registered (repeat for each; "
+                     "the first is the default)")
+    add.add_argument("--hybrid", action="store_true",
+                     help="a hybrid (SP-API + MWS) app: needs an MWS developer ID per region")
+    add.add_argument("--dev-id", action="append", default=[], metavar="REGION=ID",
+                     help="an MWS developer ID of a hybrid app, e.g. NA=123456789012 (repeat)")
+    add.add_argument("--edits-pending", action="store_true",
+                     help="a Published app with edits awaiting Amazon's approval")
+    add.add_argument("--force", action="store_true",
+                     help="replace an existing profile of that name (its authorizations stay)")
+    add_profile_actions(actions, store)
 
 
-# --- commands -------------------------------------------------------------------------------
-
-def _cmd_url(args: argparse.Namespace) -> int:
-    app_id = _checked(check_app_id(args.app_id), "--app-id")
-    market = _marketplace(args.marketplace)
-    redirects: tuple[str, ...] = ()
-    redirect = None
-    if args.redirect_uri is not None:
-        redirect = _checked(check_uri(args.redirect_uri, "redirect_uri", "Redirect URI"),
-                            "--redirect-uri")
-        redirects = (redirect,)
-    if args.state is None:
-        state = new_state()
-    else:
-        state = args.state
-        if not state or any(c.isspace() for c in state):
-            raise UsageError("--state must be a non-empty value without spaces or line breaks.",
-                             "Leave --state out to get a fresh random one.")
-        if len(state) < 16:
-            _print_wrapped(sys.stderr, "warning: --state is short enough to be guessed; it "
-                           "protects the redirect against forgery only when it is random. Leave "
-                           "it out to get a fresh random one.", indent="  ", first="")
-    profile = AppProfile(name="cli", app_id=app_id, client_id="", app_state=args.app_state,
-                         kind="vendor" if args.vendor else "seller", redirect_uris=redirects)
-    try:
-        consent = build_consent_url(profile, market.code, state, redirect)
-    except ConsentError as exc:
-        raise UsageError(str(exc)) from None
-    notes = list(consent.notes)
-    if redirect is not None:
-        notes.append(f"--redirect-uri must match one of the app's registered Redirect URIs "
-                     f"exactly, character for character ({redirect}); otherwise Amazon answers "
-                     "MD5101.")
-    if args.json:
-        for note in notes[len(consent.notes):]:  # the JSON already carries the others
-            _print_wrapped(sys.stderr, f"note: {note}", indent="  ", first="")
-        print(json.dumps(consent.as_json(), indent=2))
-        return EXIT_OK
-    print(consent.url)
-    sys.stdout.flush()
-    err = sys.stderr
-    portal_name = "Vendor Central" if consent.kind == "vendor" else "Seller Central"
-    print(file=err)
-    _print_wrapped(err, f"{portal_name} {consent.host}, region {consent.region}, marketplace "
-                   f"{market.label()} ({market.marketplace_id})", indent="  ", first="host: ")
-    print("parameters:", file=err)
-    for p in consent.params:
-        print(f"  {p.name}={p.value}", file=err)
-        _print_wrapped(err, p.why, indent="      ")
-    if notes:
-        print("notes:", file=err)
-        for note in notes:
-            _print_wrapped(err, note, indent="    ", first="  - ")
-    return EXIT_OK
+def _add_authorize(sub, store: argparse.ArgumentParser) -> None:
+    auth = sub.add_parser(
+        "authorize", parents=[store], help="authorize a seller and store the refresh token",
+        description="Run one authorization: build the consent URL, catch Amazon's Login and "
+        "Redirect legs (listening on 127.0.0.1, or pasted back), exchange the code at once and "
+        "store the refresh token. The consent URL and the URLs to open go to stdout, progress "
+        "to stderr. Exit 0 once the token is stored.")
+    auth.set_defaults(handler="cli_authorize:cmd_authorize")
+    auth.add_argument("name", metavar="NAME", help="the profile (see: profile add)")
+    auth.add_argument("--marketplace", metavar="CC",
+                      help="the seller's marketplace (default: the profile's only one); its "
+                      "portal decides the region")
+    auth.add_argument("--redirect-uri", metavar="URI",
+                      help="which registered Redirect URI to use (default: the first)")
+    auth.add_argument("--no-browser", action="store_true",
+                      help="do not open a browser: print the consent URL as stdout's first line")
+    listen = auth.add_argument_group("listening (the default mode)")
+    listen.add_argument("--port", type=int, metavar="N",
+                        help="listen on this local port instead of the Redirect URI's")
+    listen.add_argument("--timeout", type=float, metavar="S",
+                        help="give up when no redirect arrived after S seconds (default 600)")
+    listen.add_argument("--plain-http", action="store_true",
+                        help="serve plain HTTP on --port N behind a tunnel or reverse proxy "
+                        "that terminates TLS")
+    listen.add_argument("--cert", metavar="F", help="your own certificate (PEM, e.g. mkcert)")
+    listen.add_argument("--key", metavar="F", help="the private key of --cert (PEM)")
+    modes = auth.add_argument_group("other modes")
+    modes.add_argument("--paste", action="store_true",
+                       help="no listener: paste each page's address-bar URL on stdin")
+    modes.add_argument("--start", action="store_true",
+                       help="two-step mode, step 1: print the consent URL and keep the attempt "
+                       "in the config dir")
+    modes.add_argument("--json", action="store_true",
+                       help='with --start: print {"consent_url", "state", "expires_at"}')
+    modes.add_argument("--complete", metavar="URL", help=COMPLETE_HELP)
+    auth.add_argument("--force", action="store_true",
+                      help="start even when preflight predicts that Amazon will refuse (a "
+                      "certain failure); the prediction is still printed")
 
 
-def _read_url(arg: str) -> str:
-    if arg != "-":
-        return arg
-    if sys.stdin.isatty():
-        print("Paste the consent URL, then press Enter and Ctrl-D:", file=sys.stderr)
-    text = sys.stdin.read().rstrip("\r\n")
-    if not text.strip():
-        raise UsageError("URL '-' means stdin, but nothing was read from stdin.",
-                         "Pipe the URL in (echo URL | oauth-wizard lint-url -) or pass it as "
-                         "the argument, in quotes.")
-    return text
+def _add_simulate(sub) -> None:
+    sim = sub.add_parser(
+        "simulate", help="run the local Amazon (a simulator) on 127.0.0.1",
+        description="Run the local Amazon: Seller/Vendor Central consent, both legs, the LWA "
+        "token endpoint and getMarketplaceParticipations, on 127.0.0.1, until Ctrl-C.")
+    sim.set_defaults(handler="cli_simulate:cmd_simulate")
+    sim.add_argument("--port", type=int, metavar="N", help="listen on port N (default: any free)")
+    sim.add_argument("--registry", metavar="FILE",
+                     help="the apps and sellers (JSON; default: the built-in demo registry)")
+    sim.add_argument("--auto-approve", action="store_true",
+                     help="approve consent as the first primary user, without a page")
+    sim.add_argument("--json", action="store_true",
+                     help="print one ready line of JSON for scripts (with the fake secrets)")
 
 
-def _cmd_lint_url(args: argparse.Namespace) -> int:
-    market = _marketplace(args.marketplace) if args.marketplace is not None else None
-    registered = []
-    for raw in args.registered_redirect:
-        uri = _checked(check_uri(raw, "registered_redirect", "registered Redirect URI"),
-                       "--registered-redirect")
-        if uri not in registered:
-            registered.append(uri)
-    url = _read_url(args.url)
-    result = lint_consent_url(url, app_state=args.app_state,
-                              marketplace=market.code if market else None,
-                              kind=args.kind, registered_redirects=tuple(registered))
-    if args.json:
-        print(json.dumps(result.as_json(), indent=2))
-        return EXIT_OK if result.ok else EXIT_NOT_OK
-    out = sys.stdout
-    count = len(result.problems)
-    if result.ok:
-        print("No problems found in this consent URL.", file=out)
-    else:
-        print(f"{count} problem{'s' if count != 1 else ''} found in this consent URL:", file=out)
-    for i, finding in enumerate(result.problems, 1):
-        print(file=out)
-        print(f"{i}. [{finding.id}]", file=out)
-        _print_wrapped(out, finding.message, indent="   ")
-        _print_wrapped(out, finding.fix, indent="        ", first="   fix: ")
-    if result.notes:
-        print(file=out)
-        print("notes:", file=out)
-        for note in result.notes:
-            _print_wrapped(out, note, indent="    ", first="  - ")
-    return EXIT_OK if result.ok else EXIT_NOT_OK
+def _add_diagnose(sub) -> None:
+    diag = sub.add_parser(
+        "diagnose", help="what Amazon said, to the likely causes and their fixes",
+        description="Rank the likely causes of an MD/SPDC code, an LWA or SP-API error body, an "
+        "HTTP status, a log line or free text, given what you know about the app (--fact), and "
+        "show each cause's fix and the question that would narrow it down. TEXT, or - for "
+        "stdin; with no TEXT, stdin is read when it is not a terminal, else you are asked to "
+        "paste (facts alone are diagnosed when --fact or --profile is given). Exit 0 when a "
+        "diagnosis was given, 2 for bad facts or usage errors.")
+    diag.set_defaults(handler="cli_diagnose:cmd_diagnose")
+    diag.add_argument("text", nargs="?", metavar="TEXT",
+                      help="what Amazon said (error page text, JSON body, log line), or - for "
+                      "stdin")
+    diag.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE",
+                      help="something known about the app or the attempt, e.g. app_state=draft, "
+                      "marketplace=DE, app_marketplaces=US,CA (repeat; keys in the README)")
+    diag.add_argument("--profile", metavar="NAME",
+                      help="add the facts a saved profile states (--fact wins over them)")
+    diag.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                      help="where profiles are kept (same as before the command)")
+    out = diag.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true",
+                     help="print the diagnosis as one JSON object (the documented contract)")
+    out.add_argument("--support-case", action="store_true",
+                     help="print the details Amazon support asks for (app ID, request ID, "
+                     "timestamp, operation, response), secrets removed")
 
+
+# --- dispatch -------------------------------------------------------------------------------
 
 def _interactive() -> bool:
     """True when both stdin and stdout are terminals, so a full-screen UI can work."""
@@ -300,7 +301,11 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
-COMMANDS = {None: _cmd_tui, "demo": _cmd_tui, "url": _cmd_url, "lint-url": _cmd_lint_url}
+def _handler(args: argparse.Namespace):
+    if args.handler is None:
+        return _cmd_tui
+    module, func = args.handler.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), func)
 
 
 def _run(argv: list[str] | None) -> int:
@@ -310,21 +315,19 @@ def _run(argv: list[str] | None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
-    except UsageError as exc:
-        where = f"{PROG} {args.command}" if args.command else PROG
-        for message, fix in exc.errors:
-            _print_wrapped(sys.stderr, f"{where}: error: {message}", indent="  ", first="")
-            if fix:
-                _print_wrapped(sys.stderr, fix, indent="       ", first="  fix: ")
-        return EXIT_USAGE
+        return _handler(args)(args)
+    except CommandError as exc:
+        words = [args.command, getattr(args, "action", None)]
+        where = " ".join([PROG, *(w for w in words if w)])
+        print_errors(where, exc)
+        return exc.code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the console script and ``python -m oauth_wizard``; returns the exit code.
 
     Unexpected exceptions become one line naming only the exception type, because argument
-    values (and later secrets) must never be echoed; set OAUTH_WIZARD_DEBUG=1 for the traceback.
+    values (and secrets) must never be echoed; set OAUTH_WIZARD_DEBUG=1 for the traceback.
     """
     try:
         return _run(argv)

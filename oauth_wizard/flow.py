@@ -211,8 +211,7 @@ class AuthorizeFlow:
                               simulator_portal_base=self.setup.endpoints.portal_base,
                               ssl_context=ssl_context, plain_http=plain_http, port=port,
                               on_event=self._catcher_event, clock=self._clock)
-            async with catcher:
-                await catcher.start()
+            async with catcher:  # __aenter__ starts it (binds) before the browser opens
                 if listening is not None:
                     listening(catcher)
                 leg = await catcher.wait(timeout)

@@ -8,6 +8,7 @@ built on ``validation``/``profile``/``consent``, the step order, and the final r
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from . import marketplaces
 from .consent import ConsentError, ConsentUrl, LintResult, build_consent_url, lint_consent_url
@@ -20,7 +21,14 @@ from .profile import (
     check_hybrid,
     check_marketplaces,
 )
-from .validation import Problem, check_app_id, check_client_id, check_client_secret, check_uri
+from .validation import (
+    Problem,
+    check_app_id,
+    check_client_id,
+    check_client_secret,
+    check_profile_name,
+    check_uri,
+)
 
 STEPS = ("identity", "publish", "hybrid", "marketplaces", "uris", "review")
 STEP_TITLES = {
@@ -38,12 +46,14 @@ PUBLISH_LABELS = {
     "published": "Published",
     "published_pending": "Published, with edits pending",
 }
-PROFILE_NAME = "wizard"  # the wizard does not save profiles yet; build_profile needs a valid name
+PROFILE_NAME = "wizard"  # stands in for a profile name not given yet; build_profile needs one
+DEMO_ACCEPTS = "(the demo's simulator accepts it)"
 
 _FIELD_LABELS = {
     "app_id": "App ID",
     "client_id": "LWA client ID",
     "client_secret": "Client secret",
+    "profile_name": "Profile name",
     "kind": "App kind",
     "publish": "Publish state",
     "edits_pending": "Publish state",
@@ -83,6 +93,7 @@ class WizardState:
     consent_redirect: int | None = None
     csrf_state: str = ""
     demo: bool = False
+    profile_name: str = ""
 
     def with_(self, **changes) -> WizardState:
         return replace(self, **changes)
@@ -164,6 +175,21 @@ def previous_step(step: str) -> str | None:
     return STEPS[i - 1] if i > 0 else None
 
 
+def route(step: str, forward: bool) -> str | None:
+    """Where the wizard goes after ``step``: the steps, then Authorize's screens.
+
+    Review goes on to "catch" (the attempt); a finished attempt goes to "done"; leaving either
+    of them (Back, or "authorize another") returns to the Review.
+    """
+    if step == "review" and forward:
+        return "catch"
+    if step == "catch":
+        return "done" if forward else "review"
+    if step == "done":
+        return "review"
+    return next_step(step) if forward else previous_step(step)
+
+
 def step_heading(step: str) -> str:
     return f"Step {STEPS.index(step) + 1} of {len(STEPS)} · {STEP_TITLES[step]}"
 
@@ -214,6 +240,9 @@ def publish_explanation(choice: str) -> str:
 def _check_identity(ws: WizardState) -> list[Problem]:
     problems = [*check_app_id(ws.app_id).problems, *check_client_id(ws.client_id).problems,
                 *check_client_secret(ws.client_secret).problems]
+    if ws.profile_name.strip():  # optional until Authorize; checked as soon as it is typed
+        problems += [_as_field(p, "profile_name")
+                     for p in check_profile_name(ws.profile_name).problems]
     if ws.kind not in KINDS:
         problems.append(Problem("kind", "error", f"Unknown app kind {ws.kind!r}.",
                                 "Choose a seller or a vendor app."))
@@ -275,12 +304,43 @@ def _check_marketplaces(ws: WizardState) -> list[Problem]:
     return problems
 
 
+def _as_field(problem: Problem, fld: str) -> Problem:
+    return Problem(fld, problem.severity, problem.message, problem.fix)
+
+
+def _uri_problems(ws: WizardState, raw: str, fld: str, label: str) -> list[Problem]:
+    """``check_uri``'s problems; in the demo, a loopback http URI only warns.
+
+    Real Amazon refuses http and 127.0.0.1, and the warning says so; the demo's simulator and
+    catcher run on this machine without TLS, so there it must not block.
+    """
+    problems = list(check_uri(raw, fld, label).problems)
+    if not ws.demo:
+        return problems
+    try:
+        parts = urlsplit(raw.strip())
+        local = parts.scheme == "http" and parts.hostname == "127.0.0.1"
+    except ValueError:
+        local = False
+    if not local:
+        return problems
+    kept = [p for p in problems if "accepts only https" not in p.message
+            and "refuses 127.0.0.1" not in p.message]
+    if len(kept) == len(problems):
+        return problems
+    kept.append(Problem(
+        fld, "warning", f"Real Amazon refuses this {label}: it is http and on 127.0.0.1 "
+        f"{DEMO_ACCEPTS}.", "For a real app, register https URIs on a host name you control: "
+        "a hosts-file entry pointing at 127.0.0.1, a tunnel, or your website with paste-back."))
+    return kept
+
+
 def _check_uris(ws: WizardState) -> list[Problem]:
-    problems = list(check_uri(ws.login_uri, "login_uri", "Login URI").problems)
+    problems = _uri_problems(ws, ws.login_uri, "login_uri", "Login URI")
     seen: dict[str, int] = {}
     for i, raw in enumerate(ws.redirect_uris):
         checked = check_uri(raw, f"redirect_uri_{i}", "Redirect URI")
-        problems += checked.problems
+        problems += _uri_problems(ws, raw, f"redirect_uri_{i}", "Redirect URI")
         if checked.value and checked.value in seen:
             problems.append(Problem(
                 f"redirect_uri_{i}", "warning",
@@ -296,13 +356,37 @@ def _check_uris(ws: WizardState) -> list[Problem]:
 
 
 def to_profile(ws: WizardState) -> Built:
-    """The app profile the entered values describe, with every problem build_profile finds."""
-    return build_profile(
-        name=PROFILE_NAME, app_id=ws.app_id, client_id=ws.client_id, app_state=ws.app_state,
+    """The app profile the entered values describe, with every problem build_profile finds.
+
+    Named by the profile name when it is valid (else a stand-in: the Review needs no name); in
+    the demo the loopback http URIs are not errors (see ``_uri_problems``).
+    """
+    name = ws.profile_name.strip()
+    built = build_profile(
+        name=name if name and check_profile_name(name).ok else PROFILE_NAME,
+        app_id=ws.app_id, client_id=ws.client_id, app_state=ws.app_state,
         kind=ws.kind, edits_pending=ws.edits_pending, hybrid=ws.hybrid,
         dev_ids=dict(ws.dev_ids) if ws.hybrid else {}, marketplace_codes=ws.marketplaces,
         login_uri=ws.login_uri, redirect_uris=ws.redirect_uris,
     )
+    if not ws.demo:
+        return built
+    uri_fields = {"login_uri", *(f"redirect_uri_{i}" for i in range(len(ws.redirect_uris)))}
+    problems = [p for p in built.problems if p.field not in uri_fields]
+    problems += [p for p in _check_uris(ws) if p.field in uri_fields]
+    return Built(built.profile, tuple(problems))
+
+
+def authorize_problems(ws: WizardState) -> list[Problem]:
+    """What Authorize still needs beyond the consent URL: a valid profile name and the client
+    secret (the code exchange uses it). Only errors; an odd-shaped secret is tried anyway."""
+    problems = [_as_field(p, "profile_name") for p in check_profile_name(ws.profile_name).problems
+                if p.blocking]
+    if not ws.client_secret.strip():
+        problems.append(Problem("client_secret", "error", "The client secret is not given.",
+                                "Copy it from Developer Central → Develop Apps → LWA credentials "
+                                "→ View; the code exchange needs it."))
+    return problems
 
 
 @dataclass(frozen=True)

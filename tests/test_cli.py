@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from oauth_wizard import cli
+from oauth_wizard import cli, cli_consent
 from oauth_wizard.cli import main
 
 APP_ID = "amzn1.sp.solution.3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -340,7 +340,8 @@ def test_version_and_help_exit_0(capsys):
     assert code == 0 and out.startswith("oauth-wizard ")
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for name in ("demo", "url", "lint-url", "--config-dir"):
+    for name in ("demo", "url", "lint-url", "profile", "authorize", "simulate", "--config-dir",
+                 "--insecure-storage"):
         assert name in out
 
 
@@ -355,7 +356,7 @@ def test_unexpected_exception_is_one_line_without_values(capsys, monkeypatch):
         raise RuntimeError(f"leaked {APP_ID}")
 
     monkeypatch.delenv("OAUTH_WIZARD_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "build_consent_url", boom)
+    monkeypatch.setattr(cli_consent, "build_consent_url", boom)
     code, out, err = run(capsys, "url", "--app-id", APP_ID, "--marketplace", "DE",
                          "--app-state", "draft")
     assert code == cli.EXIT_INTERNAL
@@ -369,7 +370,7 @@ def test_debug_env_shows_the_real_exception(monkeypatch):
         raise RuntimeError("debug me")
 
     monkeypatch.setenv("OAUTH_WIZARD_DEBUG", "1")
-    monkeypatch.setattr(cli, "build_consent_url", boom)
+    monkeypatch.setattr(cli_consent, "build_consent_url", boom)
     with pytest.raises(RuntimeError, match="debug me"):
         main(["url", "--app-id", APP_ID, "--marketplace", "DE", "--app-state", "draft"])
 
@@ -451,8 +452,12 @@ def test_wizard_refuses_without_a_terminal(capsys, fake_app, monkeypatch, argv):
         ["--help"],
         ["url", "--help"],
         ["--version"],
+        ["authorize", "--help"],
+        ["profile", "add", "--help"],
+        ["simulate", "--help"],
     ],
-    ids=["url-json", "url", "lint-url", "lint-url-json", "help", "url-help", "version"],
+    ids=["url-json", "url", "lint-url", "lint-url-json", "help", "url-help", "version",
+         "authorize-help", "profile-add-help", "simulate-help"],
 )
 def test_ui_less_commands_do_not_import_textual(argv):
     code = (

@@ -251,7 +251,7 @@ def params(url: str) -> dict[str, str]:
 
 
 def test_demo_state_passes_every_step_and_builds_a_beta_url_for_germany():
-    state = demo.demo_state(STATE)
+    state = demo.demo_state(STATE, *demo.demo_uris(47001))
     assert all(can_leave(state, step) for step in STEPS)
     review = build_review(state)
     assert review.error is None and review.lint is not None and review.lint.ok
@@ -259,8 +259,16 @@ def test_demo_state_passes_every_step_and_builds_a_beta_url_for_germany():
     assert (parts.scheme, parts.hostname, parts.path) == (
         "https", "sellercentral.amazon.de", "/apps/authorize/consent")
     assert params(review.consent.url) == {
-        "application_id": demo.DEMO_APP_ID, "state": STATE,
-        "redirect_uri": demo.DEMO_REDIRECT_URIS[0], "version": "beta"}
+        "application_id": demo.DEMO_APP_ID, "state": STATE, "version": "beta"}
+    # the simulator's loopback http URIs only warn in the demo, and say why
+    assert [p.severity for p in review.warnings] == ["warning", "warning"]
+    assert all("the demo's simulator accepts it" in p.message for p in review.warnings)
+
+
+def test_loopback_http_uris_block_outside_the_demo():
+    state = demo.demo_state(STATE, *demo.demo_uris(47001)).with_(demo=False)
+    assert not can_leave(state, "uris")
+    assert "accepts only https" in errors(check_step(state, "uris"))[0].message
 
 
 def test_published_review_has_no_beta_and_no_redirect_when_none_is_chosen():

@@ -1,4 +1,5 @@
-"""Step 1, App identity: app ID, LWA client ID, client secret (masked), seller or vendor app."""
+"""Step 1, App identity: app ID, LWA client ID, client secret (masked), seller or vendor app,
+and the profile name the app is saved under when it is authorized."""
 
 from __future__ import annotations
 
@@ -12,7 +13,19 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 from ..wizard_state import WizardState
 from .base import FieldNote, StepScreen
 
-FIELDS = {"app-id": "app_id", "client-id": "client_id", "client-secret": "client_secret"}
+FIELDS = {"app-id": "app_id", "client-id": "client_id", "client-secret": "client_secret",
+          "profile-name": "profile_name"}
+
+SECRET_HINTS = {
+    False: "Needed to authorize (the code exchange). Never shown; when you authorize it goes to "
+           "the OS keyring, never to a file.",
+    True: "The simulator's own demo secret, prefilled. Never shown.",
+}
+PROFILE_HINTS = {
+    False: "The app is saved under this name when you authorize (no secret goes into the "
+           "profile file).",
+    True: "The demo saves it in a temporary config dir, never among your real profiles.",
+}
 
 
 class IdentityScreen(StepScreen):
@@ -20,13 +33,14 @@ class IdentityScreen(StepScreen):
 
     STEP = "identity"
     FOCUS_TARGETS = {"app_id": "#app-id", "client_id": "#client-id",
-                     "client_secret": "#client-secret", "kind": "#kind"}
+                     "client_secret": "#client-secret", "kind": "#kind",
+                     "profile_name": "#profile-name"}
 
     def compose_step(self) -> ComposeResult:
         s = self.state
         if s.demo:
-            yield Static("Demo: prefilled with a draft seller app. Nothing is sent to Amazon.",
-                         classes="demo-banner")
+            yield Static("Demo: prefilled with the local simulator's draft seller app. Nothing "
+                         "is sent to Amazon.", classes="demo-banner")
         yield Static("Copy these from Developer Central → Develop Apps: the app's row, then "
                      "'LWA credentials → View'.", classes="intro")
         with Horizontal(classes="field-row"):
@@ -42,8 +56,7 @@ class IdentityScreen(StepScreen):
             yield Label("Client secret", classes="field-label")
             yield Input(s.client_secret, placeholder="optional now", password=True,
                         id="client-secret")
-        yield Static("Needed later, for the code exchange. It is never shown and never written "
-                     "to disk.", classes="hint field-hint")
+        yield Static(SECRET_HINTS[s.demo], classes="hint field-hint")
         yield FieldNote(id="note-client_secret", classes="field-note")
         with Horizontal(classes="field-row"):
             yield Label("App kind", classes="field-label")
@@ -53,11 +66,18 @@ class IdentityScreen(StepScreen):
                 yield RadioButton("Vendor app", value=s.kind == "vendor",
                                   id="kind-vendor")
         yield FieldNote(id="note-kind", classes="field-note")
+        with Horizontal(classes="field-row"):
+            yield Label("Profile name", classes="field-label")
+            yield Input(s.profile_name, placeholder="e.g. my-repricer (needed to authorize)",
+                        id="profile-name")
+        yield Static(PROFILE_HINTS[s.demo], classes="hint field-hint")
+        yield FieldNote(id="note-profile_name", classes="field-note")
 
     def filled_fields(self) -> Iterable[str]:
         s = self.state
         return [f for f, v in (("app_id", s.app_id), ("client_id", s.client_id),
-                               ("client_secret", s.client_secret)) if v]
+                               ("client_secret", s.client_secret),
+                               ("profile_name", s.profile_name)) if v]
 
     def collect(self) -> WizardState:
         kind = "vendor" if self.query_one("#kind-vendor", RadioButton).value else "seller"
@@ -66,6 +86,7 @@ class IdentityScreen(StepScreen):
             client_id=self.query_one("#client-id", Input).value,
             client_secret=self.query_one("#client-secret", Input).value,
             kind=kind,
+            profile_name=self.query_one("#profile-name", Input).value,
         )
 
     @on(Input.Changed)

@@ -18,12 +18,17 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static
 
 from .. import marketplaces as registry
-from ..wizard_state import Review, WizardState, build_review
+from ..wizard_state import Next, Review, WizardState, build_review
 from .base import FieldNote, WizardScreen
 
 PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
-CREDENTIAL_GIVEN = "Client secret: •••••••• (kept in memory only; never shown or saved)"
-CREDENTIAL_MISSING = "Client secret: not given yet (needed later, for the code exchange)"
+CREDENTIAL_GIVEN = ("Client secret: •••••••• (never shown; Authorize saves it to the OS keyring, "
+                    "never to a file)")
+DEMO_CREDENTIAL = "Client secret: •••••••• (the simulator's demo secret; never shown)"
+CREDENTIAL_MISSING = ("Client secret: not given yet (Authorize asks for it: the code exchange "
+                      "needs it)")
+DEMO_NOTE = ("Demo: Authorize (a) sends this URL to the local simulator instead of Amazon: the "
+             "same parameters, on 127.0.0.1.")
 CLIPBOARD_NOTE = ("Copy uses the terminal's clipboard support (OSC 52), which not every terminal "
                   "has. The URL above is selectable, so you can always copy it by hand.")
 
@@ -33,6 +38,9 @@ class ReviewScreen(WizardScreen):
 
     STEP = "review"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "authorize", "Authorize", id="authorize",
+                tooltip="Start the authorization: catch the redirect and exchange the code"),
+        Binding("ctrl+n", "authorize", "Authorize", show=False),
         Binding("c", "copy", "Copy URL", id="copy"),
         Binding("o", "open", "Open in browser", id="open"),
         Binding("n", "new_state", "New state", id="new_state"),
@@ -55,7 +63,8 @@ class ReviewScreen(WizardScreen):
             yield from self._compose_review()
         with Horizontal(id="step-nav"):
             yield Button("Back", id="nav-back", compact=True)
-            yield Button("Copy", id="copy", compact=True, variant="primary")
+            yield Button("Authorize", id="authorize", compact=True, variant="primary")
+            yield Button("Copy", id="copy", compact=True)
             yield Button("Open in browser", id="open", compact=True)
             yield Button("New state", id="new-state", compact=True)
         yield Footer()
@@ -73,8 +82,11 @@ class ReviewScreen(WizardScreen):
             yield Static(Content(
                 f"{market.label()} · region {consent.region} · {PORTAL_NAMES[consent.kind]} "
                 f"· {beta}"), id="review-summary")
-            yield Static(CREDENTIAL_GIVEN if self.state.client_secret else CREDENTIAL_MISSING,
-                         id="review-secret", classes="hint")
+            credential = (DEMO_CREDENTIAL if self.state.demo else CREDENTIAL_GIVEN) \
+                if self.state.client_secret else CREDENTIAL_MISSING
+            yield Static(credential, id="review-secret", classes="hint")
+            if self.state.demo:
+                yield Static(DEMO_NOTE, classes="demo-banner", id="review-demo")
             yield Static(Content(consent.url), id="consent-url")
             yield Static(CLIPBOARD_NOTE, classes="hint")
             yield Static(id="action-status")
@@ -144,10 +156,19 @@ class ReviewScreen(WizardScreen):
         self._status("Made a new state value; the URL above uses it.")
         self.query_one("#new-state").focus()
 
+    def action_authorize(self) -> None:
+        """On to the Catch screen (the driver decides); only with a URL to authorize with."""
+        if self.url is not None:
+            self.leave(Next(self.state))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("copy", "open", "new_state") and self.url is None:
+        if action in ("authorize", "copy", "open", "new_state") and self.url is None:
             return False
         return True
+
+    @on(Button.Pressed, "#authorize")
+    def _authorize_pressed(self) -> None:
+        self.action_authorize()
 
     @on(Button.Pressed, "#copy")
     def _copy_pressed(self) -> None:

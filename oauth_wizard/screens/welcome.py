@@ -1,8 +1,8 @@
 """The Welcome screen: what the wizard can do, and the entries that are still to come.
 
 It is the App's base screen; choosing an entry posts ``WelcomeScreen.Chosen`` and the App
-starts the wizard. Entries not built yet are disabled options with a one-line note, so
-selecting them cannot do anything.
+starts the wizard (the demo also starts its local Amazon simulator). Entries not built yet are
+disabled options with a one-line note, so selecting them cannot do anything.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 ENTRIES = (
     ("authorize", "Authorize a seller",
-     "Describe your app step by step; get the exactly right consent URL.", True),
+     "Describe your app step by step, get the exactly right consent URL, and authorize.", True),
     ("self-auth", "Self-authorize",
      "Coming: keep the refresh token Seller Central shows for your account.", False),
     ("diagnose", "Diagnose an error",
@@ -27,11 +27,12 @@ ENTRIES = (
     ("profiles", "Profiles",
      "Coming: saved app descriptions; secrets only in the OS keyring.", False),
     ("demo", "Try the demo",
-     "The same steps, prefilled with a draft seller app. Nothing is sent.", True),
+     "Everything end to end against a local Amazon simulator: no account needed.", True),
 )
 INTRO = ("Get an Amazon Selling Partner API app authorized without guesswork. The wizard asks "
-         "what Amazon's consent flow depends on, builds the exactly right consent URL, and flags "
-         "every problem Amazon would refuse it for before a browser opens.")
+         "what Amazon's consent flow depends on, builds the exactly right consent URL, flags "
+         "every problem Amazon would refuse it for before a browser opens, then catches the "
+         "redirect and keeps the refresh token in the OS keyring.")
 
 
 class WelcomeScreen(Screen[None]):

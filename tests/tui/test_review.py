@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, text_of
 
 from oauth_wizard.screens.welcome import WelcomeScreen
 
-DEMO_URL = (
+DEMO_URL = (  # the simulator's demo app; no redirect_uri: its only Redirect URI is used
     "https://sellercentral.amazon.de/apps/authorize/consent"
-    "?application_id=amzn1.sp.solution.3f2a9c4e-7b1d-4e8a-9c6f-0d5b8e2a1c47"
+    "?application_id=amzn1.sp.solution.5e1f0000-de70-4000-8000-000000000001"
     f"&state={FROZEN_STATE}"
-    "&redirect_uri=https%3A%2F%2Fspapi-dev.example.test%2Famazon%2Fcallback"
     "&version=beta"
 )
 
@@ -36,12 +35,15 @@ async def test_demo_review_shows_the_exact_url(build):
         assert text_of(app, "#consent-url") == DEMO_URL
         assert text_of(app, "#review-summary").startswith("DE Germany · region EU · Seller Central")
         text = screen_text(app)
-        for param in ("application_id = ", "state = ", "redirect_uri = ", "version = beta"):
+        for param in ("application_id = ", "state = ", "version = beta"):
             assert param in text
+        assert "redirect_uri = " not in text
         assert "not Published: only version=beta authorizes the draft version" in text
         assert "OSC 52" in text
         assert app.screen.query_one("#lint-ok")
-        assert text_of(app, "#review-secret").startswith("Client secret: not given yet")
+        # the demo app's secret is prefilled (masked), and the demo says where Authorize goes
+        assert text_of(app, "#review-secret").startswith("Client secret: •••")
+        assert "local simulator" in text_of(app, "#review-demo")
 
 
 async def test_copy_puts_the_url_on_the_clipboard_and_explains_osc52(build):
@@ -121,6 +123,7 @@ async def test_review_lists_profile_warnings_with_fixes(build):
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "uris")
         app.screen.query_one(".redirect-input", Input).value = "https://localhost:8443/cb"
+        app.screen.query_one("#consent-redirect", Select).value = 0  # named in the consent URL
         await go_to(pilot, "review")
         text = screen_text(app)
         assert "Amazon's app registration refuses localhost" in text

@@ -7,13 +7,16 @@ Regenerate with ``pytest tests/tui --snapshot-update`` only after looking at the
 from __future__ import annotations
 
 from textual.widgets import Input, RadioButton, Select
-from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of
+from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, to_catch, wait_until
 
 from oauth_wizard import demo
 from oauth_wizard.screens.welcome import WelcomeScreen
 from oauth_wizard.wizard_state import WizardState
 
 SMALL = (80, 24)
+# The demo's simulator and catcher ports: the URIs step, the Review, the consent URL and the
+# timeline show them, so every demo snapshot pins them (they must be free on the test machine).
+SNAP_PORTS = (47931, 47932)
 
 # Everything the Review can warn about at once: a published app with pending edits, hybrid
 # without an EU developer ID, a seller in IE (uncertain host, not a supported marketplace),
@@ -24,6 +27,11 @@ FINDINGS = WizardState(
     seller_marketplace="IE", login_uri="https://localhost:8443/login",
     redirect_uris=("https://localhost:8443/callback",), csrf_state=FROZEN_STATE,
 )
+
+
+def demo_app(build):
+    """The demo, on the pinned ports."""
+    return build(demo=True, ports=SNAP_PORTS)
 
 
 def at(step: str, then=None):
@@ -49,7 +57,7 @@ def test_welcome_small_terminal(snap_compare, build):
 
 
 def test_identity_demo(snap_compare, build):
-    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("identity"))
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=at("identity"))
 
 
 def test_identity_validation_errors(snap_compare, build):
@@ -60,13 +68,13 @@ def test_identity_validation_errors(snap_compare, build):
         screen.query_one("#client-id", Input).value = demo.DEMO_APP_ID
         screen.query_one("#client-secret", Input).value = "too-short"
         await pilot.press("ctrl+n")
-    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("identity", swap))
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=at("identity", swap))
 
 
 def test_publish_state(snap_compare, build):
     async def pending(pilot) -> None:
         pilot.app.screen.query_one("#publish-published_pending", RadioButton).value = True
-    assert snap_compare(build(demo=True), terminal_size=SIZE,
+    assert snap_compare(demo_app(build), terminal_size=SIZE,
                         run_before=at("publish", pending))
 
 
@@ -74,17 +82,17 @@ def test_hybrid_with_missing_developer_id(snap_compare, build):
     async def hybrid(pilot) -> None:
         pilot.app.screen.query_one("#hybrid-yes", RadioButton).value = True
         pilot.app.screen.query_one("#dev-id-NA", Input).value = "123456789012"
-    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("hybrid", hybrid))
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=at("hybrid", hybrid))
 
 
 def test_marketplaces_demo(snap_compare, build):
-    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("marketplaces"))
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=at("marketplaces"))
 
 
 def test_marketplaces_unsupported_and_uncertain(snap_compare, build):
     async def ireland(pilot) -> None:
         pilot.app.screen.query_one("#seller-marketplace", Select).value = "IE"
-    assert snap_compare(build(demo=True), terminal_size=SIZE,
+    assert snap_compare(demo_app(build), terminal_size=SIZE,
                         run_before=at("marketplaces", ireland))
 
 
@@ -92,16 +100,16 @@ def test_uris_with_a_localhost_redirect(snap_compare, build):
     async def add_localhost(pilot) -> None:
         await pilot.click("#add-redirect")
         await pilot.press(*"https://localhost:8443/cb")
-    assert snap_compare(build(demo=True), terminal_size=SIZE,
+    assert snap_compare(demo_app(build), terminal_size=SIZE,
                         run_before=at("uris", add_localhost))
 
 
 def test_review_demo(snap_compare, build):
-    assert snap_compare(build(demo=True), terminal_size=SIZE, run_before=at("review"))
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=at("review"))
 
 
 def test_review_small_terminal(snap_compare, build):
-    assert snap_compare(build(demo=True), terminal_size=SMALL, run_before=at("review"))
+    assert snap_compare(demo_app(build), terminal_size=SMALL, run_before=at("review"))
 
 
 def test_review_with_findings(snap_compare, build):
@@ -112,3 +120,38 @@ def test_review_with_findings(snap_compare, build):
         pilot.app.screen.query_one("#step-body").scroll_end(animate=False)
         await pilot.pause()
     assert snap_compare(build(), terminal_size=SIZE, run_before=findings)
+
+
+# --- Authorize: Catch and Done, against the simulator on pinned ports ----------------------
+
+
+async def catch_waiting(pilot) -> None:
+    await to_catch(pilot)
+
+
+def test_catch_waiting(snap_compare, build):
+    """Listening, with the frozen countdown and timeline times."""
+    assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=catch_waiting)
+
+
+def test_catch_failure(snap_compare, build):
+    """A forged redirect pasted back: cause, message and fix, Try again / Back to review."""
+    async def forged(pilot) -> None:
+        await to_catch(pilot)
+        field = pilot.app.screen.query_one("#paste", Input)
+        field.value = (f"http://127.0.0.1:{SNAP_PORTS[1]}/sp-api/callback?state=forged&"
+                       "selling_partner_id=A1SIMPATSTORE&spapi_oauth_code=ANfake")
+        field.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pilot.app.screen.phase == "failed")
+        await pilot.pause()
+    assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=forged)
+
+
+def test_done_demo(snap_compare, build):
+    async def approved(pilot) -> None:
+        await to_catch(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: step_of(pilot.app) == "done")
+        await pilot.pause()
+    assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=approved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from textual.pilot import Pilot
@@ -12,7 +13,20 @@ from oauth_wizard.app import WizardApp
 from oauth_wizard.wizard_state import STEPS
 
 FROZEN_STATE = "frozen-state-0123456789abcdefghijklmnopqrstuv"
+FROZEN_NOW = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC
 SIZE = (100, 34)
+
+
+def token_factory() -> Callable[[str], str]:
+    """The simulator's random parts, counted: the same run always mints the same tokens."""
+    counts: dict[str, int] = {}
+
+    def make(kind: str) -> str:
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind in ("refresh_token", "access_token"):
+            return f"IwEBI{kind[:3]}{counts[kind]:03d}" + "SimulatedTokenBody0123456789" * 3
+        return f"{kind}-{counts[kind]:03d}-simulated"
+    return make
 
 
 class Recorder:
@@ -30,7 +44,6 @@ class Recorder:
         if self.error is not None:
             raise self.error
         return self.result
-
 
 
 async def settle(pilot: Pilot, until: Callable[[], bool], tries: int = 50) -> None:
@@ -62,3 +75,33 @@ async def go_to(pilot: Pilot, step: str) -> None:
 def text_of(app: WizardApp, selector: str) -> str:
     """The plain text a Static currently shows."""
     return str(app.screen.query_one(selector, Static).content)
+
+
+async def wait_until(pilot: Pilot, until: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Like ``settle``, for what waits on sockets (the simulator, the catcher): real time."""
+    deadline = time.monotonic() + seconds
+    while not until():
+        if time.monotonic() > deadline:
+            raise AssertionError("the app never reached the expected state")
+        await pilot.pause(0.01)
+
+
+async def to_catch(pilot: Pilot, phase: str = "listening", *, walk: bool = False) -> None:
+    """Open the demo's Review (straight from the Welcome screen, or by walking every step),
+    press Authorize, and wait for ``phase``."""
+    app = pilot.app
+    if walk:
+        await go_to(pilot, "review")
+    else:
+        await settle(pilot, lambda: app.screen.is_mounted)
+        app.start_wizard("demo", at="review")
+        await settle(pilot, lambda: step_of(app) == "review")
+    await pilot.press("a")
+    await wait_until(pilot, lambda: step_of(app) == "catch"
+                     and getattr(app.screen, "phase", None) == phase)
+    await pilot.pause()
+
+
+def screen_text(app: WizardApp) -> str:
+    """Every Static's text on the current screen."""
+    return "\n".join(str(s.content) for s in app.screen.query(Static))
