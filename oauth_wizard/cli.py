@@ -323,12 +323,25 @@ def _run(argv: list[str] | None) -> int:
         return exc.code
 
 
+def _tolerate_narrow_encodings() -> None:
+    """Messages use a few non-ASCII characters (…, →); on an ASCII or Latin-1 terminal they
+    become replacement characters instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the console script and ``python -m oauth_wizard``; returns the exit code.
 
     Unexpected exceptions become one line naming only the exception type, because argument
     values (and secrets) must never be echoed; set OAUTH_WIZARD_DEBUG=1 for the traceback.
     """
+    _tolerate_narrow_encodings()
     try:
         return _run(argv)
     except KeyboardInterrupt:

@@ -495,3 +495,14 @@ def test_entry_points_exit_with_the_right_status(how):
     assert no_tty.returncode == 2 and "terminal" in no_tty.stderr
     for proc in (ok, broken, usage, no_tty):
         assert "Traceback" not in proc.stderr
+
+
+def test_an_ascii_only_terminal_gets_replacement_characters_not_a_crash():
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    url = ("https://sellercentral.amazon.com/apps/authorize/consent"
+           "?application_id=amzn1.application-oa2-client.abc")
+    done = subprocess.run([sys.executable, "-m", "oauth_wizard", "lint-url", url],  # noqa: S603
+                          capture_output=True, env=env, cwd=ROOT, check=False)
+    assert done.returncode == 1, done.stderr
+    assert b"client_id_as_application_id" in done.stdout
+    assert b"Traceback" not in done.stderr and b"internal error" not in done.stderr
