@@ -152,7 +152,8 @@ def announce(message: str) -> None:
 
 def open_secret_store(args: argparse.Namespace) -> SecretStore:
     """The OS keyring, or the announced 0600 file with ``--insecure-storage``; never a fallback."""
-    from .secret_store import FileSecretStore, KeyringSecretStore
+    from .file_secret_store import FileSecretStore
+    from .secret_store import KeyringSecretStore
 
     if getattr(args, "insecure_storage", False):
         store = FileSecretStore.in_config_dir(config_dir(args), announce)

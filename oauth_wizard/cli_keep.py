@@ -156,7 +156,8 @@ class Vault:
 
     def store(self, location: str | None = None) -> SecretStore | None:
         """The store at ``location`` (None: where this command writes); None for memory."""
-        from .secret_store import FileSecretStore, KeyringSecretStore
+        from .file_secret_store import FileSecretStore
+        from .secret_store import KeyringSecretStore
 
         where = location or self.default_location
         if where == "memory":

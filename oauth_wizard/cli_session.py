@@ -34,13 +34,14 @@ from .cli_common import (
 )
 from .cli_progress import Progress, print_authorized
 from .endpoints import Endpoints
+from .file_secret_store import FileSecretStore
 from .flow import Authorized, AuthorizeFlow, AuthorizeSetup, FlowEvent, TokenNotSaved
 from .legs import PendingState
 from .lwa import LwaClient
 from .marketplaces import Marketplace, lookup
 from .masking import mask
 from .prompts import ask_yes_no, is_terminal
-from .secret_store import FileSecretStore, SecretStore, SecretStoreError
+from .secret_store import SecretStore, SecretStoreError
 from .secret_store import refresh_token_key as token_key
 from .store import ProfileRecord, ProfileStore, StoreError
 from .useragent import user_agent
