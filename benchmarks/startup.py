@@ -24,6 +24,8 @@ CASES = {
                               "https://sellercentral.amazon.de/apps/authorize/consent"
                               f"?application_id={APP_ID}&state=s&version=beta",
                               "--app-state", "draft", "--json"],
+    "oauth-wizard diagnose": ["-m", "oauth_wizard", "diagnose", "Error Code: MD5100",
+                              "--fact", "marketplace=BR", "--json"],
     "import textual.app (TUI floor)": ["-c", "import textual.app"],
 }
 
