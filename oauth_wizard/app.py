@@ -24,9 +24,11 @@ from .demo import demo_state
 from .demo_runtime import DemoRuntime
 from .screens.base import WizardScreen
 from .screens.catch import CatchScreen, Caught
+from .screens.doctor import DoctorScreen
 from .screens.done import DoneScreen
 from .screens.hybrid import HybridScreen
 from .screens.identity import IdentityScreen
+from .screens.keep_routes import KeepRoutes
 from .screens.marketplaces import MarketplacesScreen
 from .screens.publish_state import PublishStateScreen
 from .screens.review import ReviewScreen
@@ -47,7 +49,7 @@ STEP_SCREENS: dict[str, type[WizardScreen]] = {
 }
 
 
-class WizardApp(App[None]):
+class WizardApp(KeepRoutes, App[None]):
     """The oauth-wizard TUI. Build it with ``make_app``."""
 
     CSS_PATH = "app.tcss"
@@ -85,6 +87,8 @@ class WizardApp(App[None]):
     def _welcome_chosen(self, message: WelcomeScreen.Chosen) -> None:
         if message.entry in ("authorize", "demo"):
             self.start_wizard(message.entry)
+        elif message.entry == "diagnose":
+            self.push_screen(DoctorScreen())
 
     def start_wizard(self, entry: str, *, state: WizardState | None = None,
                      at: str = STEPS[0]) -> None:
@@ -129,7 +133,8 @@ class WizardApp(App[None]):
                                timeout=self._catch_timeout)
         if step == "done":
             assert isinstance(last, Caught)
-            return DoneScreen(last, state_factory=self._state_factory)
+            return DoneScreen(last, state_factory=self._state_factory,
+                              keep=self.keep_session(state.demo))
         return STEP_SCREENS[step](state)
 
     @work(exclusive=True, group="wizard")

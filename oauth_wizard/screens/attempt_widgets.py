@@ -1,9 +1,8 @@
 """The pieces of the Catch screen that are not the attempt itself: the form asking for what a
 real app still lacks, the phase line with its countdown, the certificate notice, the timeline,
-the failure panel, the paste-back panel, and copy/open for URLs.
+the paste-back panel, and copy/open for URLs (the failure panel is in ``failure_panel``).
 
-Kept apart so the Catch screen holds only the attempt's orchestration; the doctor issue will
-deepen the failure panel here.
+Kept apart so the Catch screen holds only the attempt's orchestration.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from ..catch_session import CertNotice
-from ..flow import FlowError
 from ..wizard_state import WizardState, authorize_problems
 from .base import FieldNote
 
@@ -60,25 +58,6 @@ class CertInfo(Static):
                 lines += [f"· {step.title}:", *(f"    {c}" for c in step.commands)]
         self.update(Content("\n".join(lines)))
         self.display = True
-
-
-class FailurePanel(Static):
-    """Cause id, message and fix of a failed attempt, with what the user can do next."""
-
-    def show_error(self, error: FlowError) -> None:
-        lines = [f"✗ {error.message}"]
-        lines += [f"→ {fix}" for fix in error.fix.splitlines() if fix.strip()]
-        if error.cause:
-            lines.append(f"Cause: {error.cause} (oauth-wizard diagnose will explain causes "
-                         "in depth; coming soon)")
-        lines.append("Try again (r) starts a fresh attempt with a new state; Back to review "
-                     "(Esc) lets you change the app's values.")
-        self.update(Content("\n".join(lines)))
-        self.display = True
-
-    def clear(self) -> None:
-        self.update("")
-        self.display = False
 
 
 class SetupForm(Vertical):

@@ -5,7 +5,9 @@ two redirects on a local listener or takes their addresses pasted back, and show
 exchanged the moment it arrives. Every piece of I/O is in ``catch_session``/``flow``/
 ``demo_runtime``, run from workers; the flow's events come back as messages through this screen's
 queue (so they render in order) as a timeline stamped by the injected clock, with a countdown:
-the listener's timeout, then the code's 5-minute window.
+the listener's timeout, then the code's 5-minute window. A failed attempt goes through the
+doctor with the facts the wizard knows (``failure_panel``); paste-back and the user's actions
+are in ``catch_actions``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -27,21 +29,13 @@ from textual.worker import Worker, WorkerState
 from ..catch_session import CatchPlan, CatchSession, Runtime
 from ..catcher import Listening
 from ..demo_runtime import DemoError
+from ..doctor_session import failure_facts
 from ..flow import Authorized, Exchanging, FlowError, FlowFailed, Stored
-from ..legs import LoginLeg
-from ..wizard_state import Back, Next, StepResult, WizardState, authorize_problems
-from .attempt_widgets import (
-    CertInfo,
-    FailurePanel,
-    PastePanel,
-    PhaseLine,
-    SetupForm,
-    Timeline,
-    UrlActions,
-)
+from ..wizard_state import Next, StepResult, WizardState, authorize_problems
+from .attempt_widgets import CertInfo, PastePanel, PhaseLine, SetupForm, Timeline
 from .base import StepBody
-
-RUNNING = ("preparing", "listening", "paste", "exchanging")
+from .catch_actions import RUNNING, CatchActions
+from .failure_panel import DoctorAdvice, FailurePanel
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ class Caught(Next):
     in_memory: bool = False
 
 
-class CatchScreen(UrlActions, Screen[StepResult]):
+class CatchScreen(CatchActions, Screen[StepResult]):
     """Runs attempts (a fresh state each time) until one is authorized or the user leaves."""
 
     STEP = "catch"
@@ -66,6 +60,8 @@ class CatchScreen(UrlActions, Screen[StepResult]):
         Binding("c", "copy", "Copy URL", id="copy"),
         Binding("x", "cancel", "Cancel", id="cancel", tooltip="Stop listening; nothing is kept"),
         Binding("r", "retry", "Try again", id="retry", tooltip="A fresh attempt with a new state"),
+        Binding("d", "doctor", "Open in the doctor", id="doctor",
+                tooltip="The Doctor screen, with this error and the wizard's facts"),
     ]
 
     @dataclass
@@ -116,6 +112,7 @@ class CatchScreen(UrlActions, Screen[StepResult]):
                 yield SetupForm(self.state, id="setup-form")
             yield Static(id="catch-mode")
             yield FailurePanel(id="catch-failure")
+            yield DoctorAdvice(id="catch-doctor")
             yield CertInfo(id="cert-info")
             yield Static("Consent URL", classes="section", id="consent-title")
             yield Static(id="consent-url")
@@ -156,6 +153,7 @@ class CatchScreen(UrlActions, Screen[StepResult]):
         self._deadline = None
         self.query_one(PastePanel).reset()
         self.query_one("#catch-failure", FailurePanel).clear()
+        self.query_one(DoctorAdvice).clear()
         for selector in ("#cert-info", "#action-status"):
             self.query_one(selector).display = False
         self.query_one("#catch-mode", Static).update("")
@@ -269,9 +267,14 @@ class CatchScreen(UrlActions, Screen[StepResult]):
             self._leave(Caught(self.state, message.authorized, self.runtime.storage_note,
                                getattr(self.runtime.secrets, "location", "") == "memory"))
             return
-        assert message.error is not None
+        error = message.error
+        assert error is not None
+        exchanging = self.phase == "exchanging"
         self._set_phase("failed")
-        self.query_one("#catch-failure", FailurePanel).show_error(message.error)
+        self.query_one("#catch-failure", FailurePanel).show_error(error)
+        consent = self.session.ready.consent if self.session and self.session.ready else None
+        self.query_one(DoctorAdvice).explain(error.message, failure_facts(
+            self.state, consent, error.cause, exchanging=exchanging))
         self.query_one("#catch-body").scroll_home(animate=False)
         self.query_one("#retry", Button).focus()
 
@@ -280,120 +283,6 @@ class CatchScreen(UrlActions, Screen[StepResult]):
                 and self.phase == "cancelled" and self._listening:
             self._listening = False
             self._log(self._clock(), "Stopped listening; the port is free again.")
-
-    # --- paste-back ---------------------------------------------------------------------------
-
-    @on(PastePanel.Pasted)
-    def _pasted(self, message: PastePanel.Pasted) -> None:
-        if self.phase not in ("listening", "paste") or self.session is None:
-            self.query_one(PastePanel).show_error(
-                "Nothing is waiting for a pasted address now.",
-                "Press Try again (r) to start a new attempt first.")
-            return
-        self._paste(self._attempt, message.text)
-
-    @work(exclusive=True, group="paste", exit_on_error=False)
-    async def _paste(self, attempt: int, text: str) -> None:
-        session = self.session
-        if session is None:
-            return
-        try:
-            result = await session.paste(text)
-        except FlowError as exc:
-            if exc.cause is None:  # the paste itself was wrong: the attempt goes on
-                self.call_later(self._paste_refused, attempt, exc)
-            else:
-                self.post_message(self.Ended(attempt, None, exc))
-            return
-        if isinstance(result, LoginLeg):
-            self.call_later(self._show_next, attempt, result.next_url)
-        else:
-            self.post_message(self.Ended(attempt, result, None))
-
-    def on_paste(self, event: events.Paste) -> None:
-        """A paste outside any field is a pasted address too (the field takes its own)."""
-        text = event.text.strip()
-        if text and self.phase in ("listening", "paste"):
-            event.stop()
-            self.post_message(PastePanel.Pasted(text.splitlines()[0]))
-
-    def _paste_refused(self, attempt: int, error: FlowError) -> None:
-        if attempt == self._attempt:
-            self.query_one(PastePanel).show_error(error.message, error.fix)
-
-    def _show_next(self, attempt: int, url: str) -> None:
-        if attempt == self._attempt:
-            self.query_one(PastePanel).show_next(url)
-
-    # --- actions ------------------------------------------------------------------------------
-
-    def action_approve(self, user: str = "Pat") -> None:
-        """Demo: sign in on the simulator's consent page as ``user`` and approve (the palette
-        offers the other users, to see what Amazon says to them)."""
-        if self.check_action("approve", ()) and self.url:
-            self._status(f"Approving as {user} on the simulator's consent page…")
-            self._approve(self._attempt, self.url, user)
-
-    @work(exclusive=True, group="approve", exit_on_error=False)
-    async def _approve(self, attempt: int, url: str, user: str) -> None:
-        approve_as = getattr(self.runtime, "approve_as", None)
-        if approve_as is None:
-            return
-        try:
-            approval = await approve_as(url, user)
-        except DemoError as exc:
-            self.call_later(self._approved, attempt, False, f"{exc.message} {exc.fix}")
-            return
-        self.call_later(self._approved, attempt, approval.ok, approval.message)
-
-    def _approved(self, attempt: int, ok: bool, text: str) -> None:
-        if attempt == self._attempt and self.phase not in ("done", "failed"):
-            self._status(text, error=not ok)
-
-    def action_open(self, url: str | None = None) -> None:
-        url = url or self.url
-        if url:
-            self.open_link(url)
-
-    def action_copy(self, url: str | None = None) -> None:
-        url = url or self.url
-        if url:
-            self.copy_link(url)
-
-    def action_cancel(self) -> None:
-        if self.phase not in RUNNING:
-            return
-        for group in ("attempt", "paste", "approve"):
-            self.workers.cancel_group(self, group)
-        self._set_phase("cancelled")  # from now on, what the old workers still say is ignored
-        self._log(self._clock(), "Cancelled: nothing was exchanged or stored.")
-        self.query_one("#catch-mode", Static).update(
-            "Cancelled. Try again (r) starts a fresh attempt; Back to review (Esc) changes "
-            "the app's values.")
-
-    def action_retry(self) -> None:
-        if self.phase in ("failed", "cancelled"):
-            self.begin()
-
-    def action_back(self) -> None:
-        for group in ("attempt", "paste", "approve"):
-            self.workers.cancel_group(self, group)
-        self._leave(Back(self._collect()))
-
-    def _leave(self, result: StepResult) -> None:
-        if not self._left:
-            self._left = True
-            self.dismiss(result)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = {
-            "approve": self.runtime.demo and self.phase == "listening",
-            "open": self.url is not None and self.phase in RUNNING,
-            "copy": self.url is not None and self.phase in RUNNING,
-            "cancel": self.phase in RUNNING,
-            "retry": self.phase in ("failed", "cancelled"),
-        }
-        return allowed.get(action, True)
 
     # --- setup form (a real app without a profile name or client secret) ----------------------
 
@@ -406,18 +295,6 @@ class CatchScreen(UrlActions, Screen[StepResult]):
         self.state = message.state
         self.query_one(SetupForm).display = False
         self.begin()
-
-    # --- buttons ------------------------------------------------------------------------------
-
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        actions = {"approve": self.action_approve, "open": self.action_open,
-                   "copy": self.action_copy, "cancel": self.action_cancel,
-                   "retry": self.action_retry, "nav-back": self.action_back,
-                   "open-next": lambda: self.action_open(self.query_one(PastePanel).next_url),
-                   "copy-next": lambda: self.action_copy(self.query_one(PastePanel).next_url)}
-        if event.button.id in actions:
-            actions[event.button.id]()
 
     # --- rendering ----------------------------------------------------------------------------
 

@@ -1,15 +1,15 @@
 """The Done screen: what was authorized, where the refresh token is kept, and what comes next.
 
 The token appears only masked (``masking.mask`` was applied by the flow; the full value never
-reaches the UI). ``verify``/``token``/``export`` arrive with the next issue, so they are named
-as coming, not offered.
+reaches the UI). Verify (a real SP-API call, from a worker through ``keep_session``; the result
+shows here) and Export (the Export dialog) work on the authorization just made.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -18,9 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from .. import marketplaces as registry
+from ..keep_session import AuthRef, KeepSession
 from ..wizard_state import Back, StepResult
 from .base import StepBody
 from .catch import Caught
+from .export import ExportDialog
+from .keep_widgets import verify_content
 
 MEMORY_CAVEAT = ("Demo: the token lives in memory only and is gone when the demo ends (no "
                  "keyring backend is usable here; nothing was written to disk). It is a simulator "
@@ -34,16 +37,21 @@ class DoneScreen(Screen[StepResult]):
 
     STEP = "done"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "verify", "Verify", id="verify-done",
+                tooltip="Refresh the token and call SP-API with it, now"),
+        Binding("e", "export", "Export", id="export-done",
+                tooltip="Write the credentials for your SP-API library"),
         Binding("n", "another", "Authorize another", id="another",
                 tooltip="Back to the Review to authorize another seller or marketplace"),
         Binding("escape", "another", "Authorize another", show=False),
         Binding("q", "quit", "Quit", id="quit-done"),
     ]
 
-    def __init__(self, caught: Caught, *, state_factory) -> None:
+    def __init__(self, caught: Caught, *, state_factory, keep: KeepSession) -> None:
         super().__init__(classes="done")
         self.caught = caught
         self._state_factory = state_factory
+        self.keep = keep
         self.sub_title = "Authorized"
         self._left = False
 
@@ -78,14 +86,17 @@ class DoneScreen(Screen[StepResult]):
                 yield Static("The redirect also carried an mws_auth_token (hybrid app); MWS was "
                              "retired in 2024, so it was not kept.", classes="hint")
             yield Static("What next", classes="section")
+            name = "NAME" if state.demo else state.profile_name.strip() or "NAME"
             yield Static(Content(
-                "· next: verify the token with a real SP-API call (coming soon: oauth-wizard "
-                "verify)\n"
-                "· then use it: print an access token or export it for your SP-API library "
-                "(coming soon: oauth-wizard token / export)\n"
-                "· the seller can revoke the app at any time; re-authorize within 365 days"),
-                id="done-next")
+                "· verify (v): refresh the token and call SP-API with it, here and now\n"
+                "· export (e): write it for your SP-API library; in scripts, oauth-wizard "
+                f"token {name} --access prints a fresh access token\n"
+                "· the seller can revoke the app at any time; re-authorize within 365 days "
+                "(Profiles on the Welcome screen shows when)"), id="done-next")
+            yield Static(id="done-verify")
         with Horizontal(id="step-nav"):
+            yield Button("Verify", id="verify-done", compact=True)
+            yield Button("Export", id="export-done", compact=True)
             yield Button("Authorize another seller or marketplace", id="another",
                          variant="primary", compact=True)
             yield Button("Quit", id="quit-done", compact=True)
@@ -99,6 +110,39 @@ class DoneScreen(Screen[StepResult]):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+    @property
+    def ref(self) -> AuthRef:
+        auth = self.caught.authorized.authorization  # type: ignore[union-attr]
+        return AuthRef(self.caught.state.profile_name.strip(), auth.region,
+                       auth.selling_partner_id)
+
+    def action_verify(self) -> None:
+        self.verify()
+
+    @work(exclusive=True, group="done-verify", exit_on_error=False)
+    async def verify(self) -> None:
+        """The verify call, its result (marketplaces, or cause and fix) under What next."""
+        result = self.query_one("#done-verify", Static)
+        result.set_classes("")
+        result.update(Content(f"Verifying {self.ref.region} {self.ref.selling_partner_id}…"))
+        result.display = True
+        report = await self.keep.verify(self.ref, progress=lambda t: result.update(Content(t)))
+        result.update(verify_content(report))
+        result.set_class(not report.ok, "-error")
+        result.set_class(report.ok, "-ok")
+        self.call_after_refresh(result.scroll_visible)
+
+    def action_export(self) -> None:
+        self.app.push_screen(ExportDialog(self.keep, self.ref))
+
+    @on(Button.Pressed, "#verify-done")
+    def _verify_pressed(self) -> None:
+        self.action_verify()
+
+    @on(Button.Pressed, "#export-done")
+    def _export_pressed(self) -> None:
+        self.action_export()
 
     @on(Button.Pressed, "#another")
     def _another(self) -> None:

@@ -1,8 +1,10 @@
 """Step 6, Review: the consent URL, why each parameter is there, and everything found about it.
 
-Copy goes through OSC 52 (only some terminals honour it), so the URL is always shown in full
-and selectable. Opening the browser may block, so it runs in a thread worker and the result
-is reported back on the event loop.
+Before anything opens, the preflight runs the doctor's rules on the app described: predicted
+failures are listed with their fixes, and a certain one blocks Authorize and Open in browser
+until the user confirms "Authorize anyway". Copy goes through OSC 52 (only some terminals
+honour it), so the URL is always shown in full and selectable. Opening the browser may block,
+so it runs in a thread worker and the result is reported back on the event loop.
 """
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static
 
 from .. import marketplaces as registry
-from ..wizard_state import Next, Review, WizardState, build_review
+from ..doctor_session import state_facts
+from ..knowledge import KnowledgeError
+from ..preflight import Preflight, preflight
+from ..wizard_state import Next, Review, WizardState, build_review, to_profile
 from .base import FieldNote, WizardScreen
+from .doctor import DoctorScreen
+from .preflight_panel import AuthorizeAnyway, PredictedFailures
 
 PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
 CREDENTIAL_GIVEN = ("Client secret: •••••••• (never shown; Authorize saves it to the OS keyring, "
@@ -40,10 +47,14 @@ class ReviewScreen(WizardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "authorize", "Authorize", id="authorize",
                 tooltip="Start the authorization: catch the redirect and exchange the code"),
+        Binding("a", "authorize_anyway", "Authorize anyway…", id="authorize-anyway",
+                tooltip="Preflight predicts a refusal; asks before going on"),
         Binding("ctrl+n", "authorize", "Authorize", show=False),
         Binding("c", "copy", "Copy URL", id="copy"),
         Binding("o", "open", "Open in browser", id="open"),
         Binding("n", "new_state", "New state", id="new_state"),
+        Binding("d", "doctor", "Diagnose an error", id="doctor",
+                tooltip="The doctor, with the facts of this app"),
     ]
 
     def __init__(self, state: WizardState, *, state_factory: Callable[[], str],
@@ -52,10 +63,29 @@ class ReviewScreen(WizardScreen):
         self._state_factory = state_factory
         self._open_url = open_url
         self.review: Review = build_review(state)
+        self.preflight, self.preflight_error = self._preflight()
+        self.forced = False
+        """The user confirmed "Authorize anyway": a certain failure no longer blocks."""
+
+    def _preflight(self) -> tuple[Preflight | None, str | None]:
+        """The doctor's rules on the app described (pure and fast: run right here)."""
+        consent, built = self.review.consent, to_profile(self.state)
+        if consent is None or built.profile is None:
+            return None, None
+        try:
+            return preflight(built.profile, consent.marketplace, consent,
+                             self.state.consent_redirect_uri(), simulated=self.state.demo), None
+        except KnowledgeError as exc:
+            return None, str(exc)
 
     @property
     def url(self) -> str | None:
         return self.review.consent.url if self.review.consent else None
+
+    @property
+    def blocked(self) -> bool:
+        """A certain predicted failure the user has not chosen to ignore."""
+        return bool(self.preflight and self.preflight.certain_failure and not self.forced)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,10 +93,15 @@ class ReviewScreen(WizardScreen):
             yield from self._compose_review()
         with Horizontal(id="step-nav"):
             yield Button("Back", id="nav-back", compact=True)
-            yield Button("Authorize", id="authorize", compact=True, variant="primary")
+            yield Button("Authorize", id="authorize", compact=True, variant="primary",
+                         disabled=self.blocked)
+            if self.blocked:
+                yield Button("Authorize anyway…", id="authorize-anyway", compact=True,
+                             variant="warning")
             yield Button("Copy", id="copy", compact=True)
-            yield Button("Open in browser", id="open", compact=True)
+            yield Button("Open in browser", id="open", compact=True, disabled=self.blocked)
             yield Button("New state", id="new-state", compact=True)
+            yield Button("Diagnose", id="doctor", compact=True)
         yield Footer()
 
     def _compose_review(self) -> ComposeResult:
@@ -87,6 +122,7 @@ class ReviewScreen(WizardScreen):
             yield Static(credential, id="review-secret", classes="hint")
             if self.state.demo:
                 yield Static(DEMO_NOTE, classes="demo-banner", id="review-demo")
+            yield PredictedFailures(self.preflight, self.preflight_error, id="preflight")
             yield Static(Content(consent.url), id="consent-url")
             yield Static(CLIPBOARD_NOTE, classes="hint")
             yield Static(id="action-status")
@@ -128,6 +164,9 @@ class ReviewScreen(WizardScreen):
     def action_open(self) -> None:
         if self.url is None:
             return
+        if self.blocked:
+            self._confirm("Open it anyway", self._open_forced)
+            return
         self._status("Opening your browser…")
         self._open_in_browser(self.url)
 
@@ -152,23 +191,69 @@ class ReviewScreen(WizardScreen):
             return
         self.state = self.state.with_(csrf_state=self._state_factory())
         self.review = build_review(self.state)
+        self.preflight, self.preflight_error = self._preflight()
         await self.recompose()
         self._status("Made a new state value; the URL above uses it.")
         self.query_one("#new-state").focus()
 
     def action_authorize(self) -> None:
-        """On to the Catch screen (the driver decides); only with a URL to authorize with."""
-        if self.url is not None:
+        """On to the Catch screen (the driver decides); only with a URL to authorize with,
+        and after a confirmation when the preflight predicts a certain failure."""
+        if self.url is None:
+            return
+        if self.blocked:
+            self.action_authorize_anyway()
+            return
+        self.leave(Next(self.state))
+
+    def action_authorize_anyway(self) -> None:
+        self._confirm("Authorize anyway", self._authorize_forced)
+
+    def _confirm(self, verb: str, then) -> None:
+        certain = tuple(f for f in self.preflight.findings if f.certain) if self.preflight else ()
+        self.app.push_screen(AuthorizeAnyway(certain, verb=verb), then)
+
+    def _authorize_forced(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.forced = True
             self.leave(Next(self.state))
 
+    def _open_forced(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.forced = True
+            for selector in ("#authorize", "#open"):
+                self.query_one(selector, Button).disabled = False
+            self.refresh_bindings()
+            self.action_open()
+
+    def action_doctor(self) -> None:
+        """The doctor, starting from what this app's description already says."""
+        facts = state_facts(self.state, self.review.consent)
+        if self.review.consent is not None:
+            facts["via"] = "consent"
+        self.app.push_screen(DoctorScreen("", facts, origin="review"))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("authorize", "copy", "open", "new_state") and self.url is None:
+        if action in ("authorize", "copy", "open", "new_state", "authorize_anyway") \
+                and self.url is None:
             return False
+        if action in ("authorize", "open"):
+            return not self.blocked
+        if action == "authorize_anyway":
+            return self.blocked
         return True
 
     @on(Button.Pressed, "#authorize")
     def _authorize_pressed(self) -> None:
         self.action_authorize()
+
+    @on(Button.Pressed, "#authorize-anyway")
+    def _anyway_pressed(self) -> None:
+        self.action_authorize_anyway()
+
+    @on(Button.Pressed, "#doctor")
+    def _doctor_pressed(self) -> None:
+        self.action_doctor()
 
     @on(Button.Pressed, "#copy")
     def _copy_pressed(self) -> None:

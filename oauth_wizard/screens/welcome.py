@@ -1,8 +1,9 @@
-"""The Welcome screen: what the wizard can do, and the entries that are still to come.
+"""The Welcome screen: what the wizard can do, one entry per task.
 
 It is the App's base screen; choosing an entry posts ``WelcomeScreen.Chosen`` and the App
-starts the wizard (the demo also starts its local Amazon simulator). Entries not built yet are
-disabled options with a one-line note, so selecting them cannot do anything.
+starts the wizard (the demo also starts its local Amazon simulator) or opens the entry's screen.
+An entry can be marked not built yet: it is then a disabled option with a one-line note, so
+selecting it cannot do anything.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ ENTRIES = (
     ("authorize", "Authorize a seller",
      "Describe your app step by step, get the exactly right consent URL, and authorize.", True),
     ("self-auth", "Self-authorize",
-     "Coming: keep the refresh token Seller Central shows for your account.", False),
+     "Keep the refresh token Seller Central shows for your own account.", True),
     ("diagnose", "Diagnose an error",
-     "Coming: turn MD/SPDC codes and LWA errors into causes and fixes.", False),
+     "Paste what Amazon said (MD/SPDC code, LWA or SP-API error, log line): the cause and "
+     "the fix.", True),
     ("profiles", "Profiles",
-     "Coming: saved app descriptions; secrets only in the OS keyring.", False),
+     "What needs attention, then verify, re-authorize, export or remove.", True),
     ("demo", "Try the demo",
      "Everything end to end against a local Amazon simulator: no account needed.", True),
 )
@@ -40,7 +42,7 @@ class WelcomeScreen(Screen[None]):
 
     @dataclass
     class Chosen(Message):
-        """The user picked an enabled entry (``authorize`` or ``demo``)."""
+        """The user picked an enabled entry (its id, e.g. ``authorize`` or ``diagnose``)."""
 
         entry: str
 

@@ -98,7 +98,7 @@ async def test_demo_from_welcome_to_done_with_approve_for_me(build, runtimes, tm
         text = screen_text(app)
         assert mask(token) in text and "A1SIMPATSTORE" in text
         assert "memory only and is gone when the demo ends" in text
-        assert "next: verify the token with a real SP-API call (coming soon" in text
+        assert "verify (v): refresh the token and call SP-API with it" in text
         rendered = all_text(app)
         assert token not in rendered and token[5:25] not in rendered
 

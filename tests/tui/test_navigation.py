@@ -245,19 +245,6 @@ async def test_redirect_uris_can_be_added_removed_and_chosen(build):
         assert "redirect_uri=https%3A%2F%2Fspapi-dev.example.test%2Fother" in app.screen.url
 
 
-async def test_coming_entries_are_disabled_and_do_nothing(build):
-    app = build()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        menu = app.screen.query_one("#welcome-menu")
-        disabled = [menu.get_option(key).disabled for key in
-                    ("authorize", "self-auth", "diagnose", "profiles", "demo")]
-        assert disabled == [False, True, True, True, False]
-        app.screen.post_message(WelcomeScreen.Chosen("diagnose"))
-        await pilot.pause()
-        assert isinstance(app.screen, WelcomeScreen)
-
-
 async def test_demo_app_starts_prefilled_and_says_so(build):
     app = build(demo=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -135,7 +135,8 @@ def test_catch_waiting(snap_compare, build):
 
 
 def test_catch_failure(snap_compare, build):
-    """A forged redirect pasted back: cause, message and fix, Try again / Back to review."""
+    """A forged redirect pasted back: cause, message and fix, the doctor's fix under it, Try
+    again / Back to review / Open in the doctor."""
     async def forged(pilot) -> None:
         await to_catch(pilot)
         field = pilot.app.screen.query_one("#paste", Input)
@@ -144,6 +145,7 @@ def test_catch_failure(snap_compare, build):
         field.focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: pilot.app.screen.phase == "failed")
+        await wait_until(pilot, lambda: pilot.app.screen.query_one("#catch-doctor").answered)
         await pilot.pause()
     assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=forged)
 
@@ -155,3 +157,105 @@ def test_done_demo(snap_compare, build):
         await wait_until(pilot, lambda: step_of(pilot.app) == "done")
         await pilot.pause()
     assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=approved)
+
+
+# --- Keep and use: Profiles, Self-authorize, Done's Verify ---------------------------------
+
+
+def test_profiles_with_status_problems(snap_compare, build, tmp_path):
+    """A user's profile with a secret near rotation, an authorization near its 365 days whose
+    last verify failed, and a self-authorization whose token is gone; the failed one shown."""
+    from keep_helpers import highlight, open_profiles, shop_keyring, shop_records, user_runtime
+
+    runtime = user_runtime(tmp_path / "cfg", shop_keyring(), records=shop_records())
+
+    async def problems(pilot) -> None:
+        screen = await open_profiles(pilot)
+        await highlight(pilot, screen, "A1SHOPSELLER")
+        await pilot.pause()
+    assert snap_compare(build(runtime=lambda: runtime), terminal_size=SIZE,
+                        run_before=problems)
+
+
+def test_selfauth_empty(snap_compare, build):
+    """The demo's Self-authorize screen as it opens: the demo app chosen, nothing pasted."""
+    from keep_helpers import open_selfauth
+
+    async def opened(pilot) -> None:
+        await open_selfauth(pilot)
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=opened)
+
+
+def test_selfauth_with_a_shape_error(snap_compare, build):
+    """An access token pasted where the refresh token goes: refused live, never echoed."""
+    from keep_helpers import open_selfauth
+
+    async def access_token(pilot) -> None:
+        screen = await open_selfauth(pilot)
+        field = screen.query_one("#sa-token", Input)
+        field.value = "Atza|IwEBIaccess" + "0123456789" * 4
+        await pilot.pause()
+    assert snap_compare(demo_app(build), terminal_size=SIZE, run_before=access_token)
+
+
+def test_done_with_a_verify_result(snap_compare, build):
+    async def verified(pilot) -> None:
+        await to_catch(pilot)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: step_of(pilot.app) == "done")
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "verified" in str(
+            pilot.app.screen.query_one("#done-verify").content))
+        await pilot.pause()
+    assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=verified)
+
+
+# --- The doctor (issue 5): the Doctor screen, Review's preflight ------------------------------
+
+
+async def on_doctor(pilot):
+    """Welcome → Diagnose an error."""
+    from textual.widgets import OptionList
+
+    await on_welcome(pilot)
+    menu = pilot.app.screen.query_one("#welcome-menu", OptionList)
+    menu.highlighted = menu.get_option_index("diagnose")
+    await pilot.press("enter")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ == "DoctorScreen"
+                 and pilot.app.screen.is_mounted)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def test_doctor_empty(snap_compare, build):
+    """The Doctor as it opens from Welcome: the paste area, what can be pasted, no facts."""
+    assert snap_compare(build(), terminal_size=SIZE, run_before=on_doctor)
+
+
+def test_doctor_md5100_ranked_with_a_question(snap_compare, build):
+    """MD5100 pasted: the ranked causes (the top one open), the keyed questions, then one key
+    answered (the app is Draft)."""
+    async def md5100(pilot) -> None:
+        screen = await on_doctor(pilot)
+        await pilot.press(*"Error Code: MD5100", "enter")
+        await wait_until(pilot, lambda: not screen.busy)
+        draft = next(k for k, c in screen._keyed.items() if c.value == "draft")
+        await pilot.press(draft)
+        await wait_until(pilot, lambda: not screen.busy)
+        await pilot.pause()
+    assert snap_compare(build(), terminal_size=SIZE, run_before=md5100)
+
+
+def test_review_with_a_certain_predicted_failure(snap_compare, build):
+    """A seller in DE for an app that sells only in North America: predicted in error style
+    with its fix; Authorize and Open in browser wait for "Authorize anyway"."""
+    async def doomed(pilot) -> None:
+        await on_welcome(pilot)
+        pilot.app.start_wizard("authorize", at="review", state=WizardState(
+            app_id=demo.DEMO_APP_ID, client_id=demo.DEMO_CLIENT_ID, publish="published",
+            marketplaces=("US", "CA", "MX"), seller_marketplace="DE",
+            login_uri="https://app.example.com/login",
+            redirect_uris=("https://app.example.com/cb",), csrf_state=FROZEN_STATE))
+        await settle(pilot, lambda: step_of(pilot.app) == "review")
+        await pilot.pause()
+    assert snap_compare(build(), terminal_size=SIZE, run_before=doomed)
