@@ -14,34 +14,12 @@ from __future__ import annotations
 import keyring.core
 import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
+from keyring_kit import MemoryKeyring
 
 # Names the product or its libraries read from the environment that must not leak into tests.
 LEAKY_ENV = ("OAUTH_WIZARD_CONFIG_DIR", "OAUTH_WIZARD_PORTAL_URL", "OAUTH_WIZARD_LWA_URL",
              "OAUTH_WIZARD_SPAPI_URL", "PYTHON_KEYRING_BACKEND", "XDG_CONFIG_DIRS",
              "XDG_DATA_DIRS", "XDG_RUNTIME_DIR")
-
-
-class InMemoryKeyring(KeyringBackend):
-    """A well-behaved keyring backend that lives in this test only."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        return 1
-
-    def __init__(self) -> None:
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.data.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.data[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.data.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +41,10 @@ def isolated_environment(request: pytest.FixtureRequest, tmp_path_factory: pytes
 
 @pytest.fixture(autouse=True)
 def isolated_keyring(request: pytest.FixtureRequest,
-                     monkeypatch: pytest.MonkeyPatch) -> InMemoryKeyring | None:
+                     monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring | None:
     """The in-memory backend for this test (None for ``real_keyring`` tests)."""
     if request.node.get_closest_marker("real_keyring") is not None:
         return None
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     monkeypatch.setattr(keyring.core, "_keyring_backend", backend)  # restored after the test
     return backend

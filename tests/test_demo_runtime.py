@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import httpx
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from keyring_kit import MemoryKeyring
 
 from oauth_wizard.catch_session import CatchSession
 from oauth_wizard.demo import DEMO_PROFILE, demo_state
@@ -20,25 +20,6 @@ from oauth_wizard.secret_store import MemorySecretStore, refresh_token_key
 from oauth_wizard.store import default_config_dir
 
 STATE = "demo-runtime-test-state-0123456789abcdef"
-
-
-class DictKeyring(KeyringBackend):
-    """A keyring backend that works."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.data.pop((service, username), None)
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ async def test_no_usable_keyring_keeps_tokens_in_memory_and_says_so(runtime):
 
 
 async def test_a_usable_keyring_gets_the_demo_service(set_backend):
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     set_backend(backend)
     rt = DemoRuntime()
     await rt.start()

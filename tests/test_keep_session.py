@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring_kit import MemoryKeyring
 
 from oauth_wizard.catch_session import RealRuntime
 from oauth_wizard.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
@@ -32,27 +31,7 @@ SELF_NA = AuthRef("demo", "NA", "self-NA")
 TOKEN_KEY = refresh_token_key("demo", "NA", "self-NA")
 
 
-class DictKeyring(KeyringBackend):
-    """A keyring backend that works (and counts its calls)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.data.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-
-class SlowKeyring(DictKeyring):
+class SlowKeyring(MemoryKeyring):
     """A keyring whose every call waits on an unlock prompt nobody answers."""
 
     def __init__(self, delay: float) -> None:
@@ -213,7 +192,7 @@ async def test_a_slow_keyring_costs_one_timeout_and_is_reported_not_as_missing(t
 
 
 async def test_remove_deletes_keyring_entries(tmp_path):
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     store = KeyringSecretStore(backend=backend)
     runtime = real_runtime(tmp_path, store, [ProfileRecord(APP, "keyring", NOW.date(), None,
                                                            (AUTH,))])
@@ -225,7 +204,7 @@ async def test_remove_deletes_keyring_entries(tmp_path):
 
 
 async def test_secrets_in_the_insecure_file_are_read_and_announced(tmp_path):
-    runtime = real_runtime(tmp_path, KeyringSecretStore(backend=DictKeyring()),
+    runtime = real_runtime(tmp_path, KeyringSecretStore(backend=MemoryKeyring()),
                            [ProfileRecord(APP, "file", NOW.date())])
     await FileSecretStore.in_config_dir(tmp_path / "cfg", lambda _: None).set(
         client_secret_key("shop"), DEMO_CLIENT_SECRET)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from keyring_kit import MemoryKeyring
 from textual.pilot import Pilot
 from tui_helpers import FROZEN_NOW, screen_text, settle, step_of, wait_until
 
@@ -26,27 +26,7 @@ SHOP_SECRET = "amzn1.oa2-cs.v1." + "5ec7" * 16
 SHOP_TOKEN = "Atzr|IwEBIshopTokenBody" + "0123456789" * 6
 
 
-class DictKeyring(KeyringBackend):
-    """A keyring backend that works, in memory."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.data.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-
-class SlowKeyring(DictKeyring):
+class SlowKeyring(MemoryKeyring):
     """A keyring whose every read waits on an unlock prompt nobody answers."""
 
     def __init__(self, delay: float) -> None:
@@ -85,9 +65,9 @@ def user_runtime(config_dir: Path, backend: KeyringBackend, *, timeout: float = 
     return RealRuntime(env={}, config_dir=config_dir, secrets=secrets)
 
 
-def shop_keyring() -> DictKeyring:
+def shop_keyring() -> MemoryKeyring:
     """The shop's client secret and EU token are stored; the NA token is not."""
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     backend.data[("oauth-wizard", client_secret_key("shop"))] = SHOP_SECRET
     backend.data[("oauth-wizard", refresh_token_key("shop", "EU", "A1SHOPSELLER"))] = SHOP_TOKEN
     return backend
@@ -138,6 +118,6 @@ def all_text(app) -> str:
     return screen_text(app) + app.export_screenshot()
 
 
-__all__ = ["DEMO_CLIENT_SECRET", "NOW", "SHOP_SECRET", "SHOP_TOKEN", "DictKeyring",
+__all__ = ["DEMO_CLIENT_SECRET", "NOW", "SHOP_SECRET", "SHOP_TOKEN", "MemoryKeyring",
            "SlowKeyring", "all_text", "highlight", "open_profiles", "open_selfauth",
            "shop_keyring", "shop_records", "to_welcome", "user_runtime"]

@@ -14,7 +14,7 @@ import time
 import httpx
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from keyring_kit import MemoryKeyring
 from textual.widgets import Input
 from tui_helpers import (
     FROZEN_NOW,
@@ -258,25 +258,6 @@ async def test_real_app_asks_for_a_missing_profile_name_and_secret(build):
         await pilot.press("escape")  # what was typed comes back to the wizard
         await settle(pilot, lambda: step_of(app) == "review")
         assert app.screen.state.profile_name == "my-shop"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that works, for the real path's happy test."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.data.pop((service, username), None)
 
 
 async def test_real_app_over_https_against_a_simulator(build, monkeypatch, tmp_path):

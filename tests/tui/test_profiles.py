@@ -10,7 +10,7 @@ from keep_helpers import (
     DEMO_CLIENT_SECRET,
     SHOP_SECRET,
     SHOP_TOKEN,
-    DictKeyring,
+    MemoryKeyring,
     SlowKeyring,
     all_text,
     highlight,
@@ -130,7 +130,7 @@ async def test_export_writes_a_0600_file_and_asks_before_replacing_it(build, tmp
 
 
 async def test_remove_asks_then_deletes_the_keyring_entries_and_the_profile(build, runtimes):
-    backend = DictKeyring()
+    backend = MemoryKeyring()
 
     def keyring_demo() -> DemoRuntime:
         runtime = DemoRuntime(clock=lambda: FROZEN_NOW, keyring_store=KeyringSecretStore(
