@@ -6,6 +6,7 @@ an in-memory keyring, and a "browser" that follows the legs over real loopback s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import queue
 import socket
@@ -19,6 +20,8 @@ from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
 from oauth_wizard.cli import main
+from oauth_wizard.sim_registry import parse_registry
+from oauth_wizard.simulator import Simulator
 
 SERVICE = "oauth-wizard"
 APP = {
@@ -233,3 +236,41 @@ async def next_hop(url: str) -> str:
         response = await http.get(url)
     assert response.status_code == 302, response.text
     return response.headers["location"]
+
+
+@contextlib.asynccontextmanager
+async def simulated_amazon(monkeypatch, port: int):
+    """The local Amazon the authorize tests share, with the environment pointing the wizard at
+    it: a draft and a published app on http 127.0.0.1:``port``, the draft app again with https
+    URIs on localhost (the "tls" app), and a seller with a primary (Pat) and a secondary (Sam)
+    user."""
+    def app(state: str, base: str = f"http://127.0.0.1:{port}", key: str = "") -> dict:
+        return {"app_id": APP[key or state], "client_id": CLIENT_ID[key or state],
+                "client_secret": CLIENT_SECRET[key or state], "app_state": state,
+                "login_uri": f"{base}/login", "redirect_uris": [f"{base}/cb"],
+                "marketplaces": ["US", "CA"]}
+
+    apps = [app("draft"), app("published"), app("draft", f"https://localhost:{port}", "tls")]
+    registry = parse_registry({"apps": apps, "sellers": [
+        {"selling_partner_id": SELLER, "marketplaces": ["US", "CA"],
+         "users": [{"name": "Pat", "primary": True}, {"name": "Sam", "primary": False}]}]})
+    simulator = Simulator(registry, auto_approve=True)
+    await simulator.start()
+    monkeypatch.setenv("OAUTH_WIZARD_PORTAL_URL", simulator.portal_url)
+    monkeypatch.setenv("OAUTH_WIZARD_LWA_URL", simulator.lwa_url)
+    monkeypatch.setenv("OAUTH_WIZARD_SPAPI_URL", simulator.spapi_url)
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+def add_profile(monkeypatch, port: int, *extra: str, state: str = "draft", name: str = "shop",
+                markets: str = "US", base: str = "http://127.0.0.1", key: str = "") -> None:
+    """``profile add`` for one of the simulated apps, the client secret on stdin."""
+    code, _, err = run_sync(
+        monkeypatch, "profile", "add", name, "--app-id", APP[key or state], "--client-id",
+        CLIENT_ID[key or state], "--app-state", state, "--marketplace", markets,
+        "--login-uri", f"{base}:{port}/login", "--redirect-uri", f"{base}:{port}/cb", *extra,
+        stdin=CLIENT_SECRET[key or state])
+    assert code == 0, err

@@ -29,6 +29,7 @@ from cli_helpers import (
     Feed,
     MemoryKeyring,
     Tap,
+    add_profile,
     arun,
     assert_nothing_listens,
     browse,
@@ -37,13 +38,12 @@ from cli_helpers import (
     next_hop,
     query,
     run_sync,
+    simulated_amazon,
 )
 from keyring.backends import fail
 
 from oauth_wizard import browser
 from oauth_wizard.cli_progress import Progress
-from oauth_wizard.sim_registry import parse_registry
-from oauth_wizard.simulator import Simulator
 from oauth_wizard.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,35 +71,8 @@ def port():
 
 @pytest.fixture
 async def sim(monkeypatch, port, keyring_backend, cfg):
-    """The local Amazon, and the environment pointing the wizard at it. The draft app is also
-    registered a second time with https URIs on localhost (the "tls" app)."""
-    def app(state: str, base: str = f"http://127.0.0.1:{port}", key: str = "") -> dict:
-        return {"app_id": APP[key or state], "client_id": CLIENT_ID[key or state],
-                "client_secret": CLIENT_SECRET[key or state], "app_state": state,
-                "login_uri": f"{base}/login", "redirect_uris": [f"{base}/cb"],
-                "marketplaces": ["US", "CA"]}
-
-    apps = [app("draft"), app("published"), app("draft", f"https://localhost:{port}", "tls")]
-    registry = parse_registry({"apps": apps, "sellers": [
-        {"selling_partner_id": SELLER, "marketplaces": ["US", "CA"],
-         "users": [{"name": "Pat", "primary": True}, {"name": "Sam", "primary": False}]}]})
-    simulator = Simulator(registry, auto_approve=True)
-    await simulator.start()
-    monkeypatch.setenv("OAUTH_WIZARD_PORTAL_URL", simulator.portal_url)
-    monkeypatch.setenv("OAUTH_WIZARD_LWA_URL", simulator.lwa_url)
-    monkeypatch.setenv("OAUTH_WIZARD_SPAPI_URL", simulator.spapi_url)
-    yield simulator
-    await simulator.stop()
-
-
-def add_profile(monkeypatch, port: int, state: str = "draft", name: str = "shop",
-                markets: str = "US", base: str = "http://127.0.0.1", key: str = "") -> None:
-    code, _, err = run_sync(
-        monkeypatch, "profile", "add", name, "--app-id", APP[key or state], "--client-id",
-        CLIENT_ID[key or state], "--app-state", state, "--marketplace", markets,
-        "--login-uri", f"{base}:{port}/login",
-        "--redirect-uri", f"{base}:{port}/cb", stdin=CLIENT_SECRET[key or state])
-    assert code == 0, err
+    async with simulated_amazon(monkeypatch, port) as simulator:
+        yield simulator
 
 
 def stored(backend: MemoryKeyring, name: str = "shop") -> str | None:
@@ -121,7 +94,7 @@ def assert_authorized(out: str, backend: MemoryKeyring, cfg, name: str = "shop")
 @pytest.mark.parametrize("state, beta", [("draft", True), ("published", False)])
 async def test_no_browser_prints_the_url_first_and_stores_the_token(
         monkeypatch, sim, port, keyring_backend, cfg, state, beta):
-    add_profile(monkeypatch, port, state)
+    add_profile(monkeypatch, port, state=state)
     cli = Cli(monkeypatch).start("authorize", "shop", "--no-browser", "--timeout", "20")
     url = await cli.out.next_line()
     assert url.startswith(sim.portal_url + "/sellercentral.amazon.com/apps/authorize/consent?")
@@ -141,7 +114,7 @@ async def test_no_browser_prints_the_url_first_and_stores_the_token(
 
 async def test_https_uris_get_a_generated_certificate_shown_with_its_fingerprint(
         monkeypatch, sim, port, keyring_backend, cfg):
-    add_profile(monkeypatch, port, "draft", base="https://localhost", key="tls")
+    add_profile(monkeypatch, port, base="https://localhost", key="tls")
     prints = []
     for _ in range(2):
         cli = Cli(monkeypatch).start("authorize", "shop", "--no-browser", "--timeout", "20")

@@ -10,13 +10,11 @@ import json
 
 import pytest
 from cli_helpers import (
-    APP,
-    CLIENT_ID,
-    CLIENT_SECRET,
     SELLER,
     SERVICE,
     Cli,
     MemoryKeyring,
+    add_profile,
     arun,
     assert_nothing_listens,
     browse,
@@ -24,13 +22,12 @@ from cli_helpers import (
     install_keyring,
     next_hop,
     run_sync,
+    simulated_amazon,
 )
 
 from oauth_wizard import browser
 from oauth_wizard.flow import AuthorizeFlow
 from oauth_wizard.knowledge import load
-from oauth_wizard.sim_registry import parse_registry
-from oauth_wizard.simulator import Simulator
 
 REFRESH_KEY = f"profile:shop:refresh:NA:{SELLER}"
 
@@ -57,34 +54,8 @@ def port():
 
 @pytest.fixture
 async def sim(monkeypatch, port, keyring_backend, cfg):
-    """The local Amazon with a draft and a published app (neither hybrid) on http 127.0.0.1."""
-    def app(state: str) -> dict:
-        base = f"http://127.0.0.1:{port}"
-        return {"app_id": APP[state], "client_id": CLIENT_ID[state],
-                "client_secret": CLIENT_SECRET[state], "app_state": state,
-                "login_uri": f"{base}/login", "redirect_uris": [f"{base}/cb"],
-                "marketplaces": ["US", "CA"]}
-
-    registry = parse_registry({"apps": [app("draft"), app("published")], "sellers": [
-        {"selling_partner_id": SELLER, "marketplaces": ["US", "CA"],
-         "users": [{"name": "Pat", "primary": True}]}]})
-    simulator = Simulator(registry, auto_approve=True)
-    await simulator.start()
-    monkeypatch.setenv("OAUTH_WIZARD_PORTAL_URL", simulator.portal_url)
-    monkeypatch.setenv("OAUTH_WIZARD_LWA_URL", simulator.lwa_url)
-    monkeypatch.setenv("OAUTH_WIZARD_SPAPI_URL", simulator.spapi_url)
-    yield simulator
-    await simulator.stop()
-
-
-def add_profile(monkeypatch, port: int, *extra: str, state: str = "draft",
-                markets: str = "US") -> None:
-    code, _, err = run_sync(
-        monkeypatch, "profile", "add", "shop", "--app-id", APP[state], "--client-id",
-        CLIENT_ID[state], "--app-state", state, "--marketplace", markets,
-        "--login-uri", f"http://127.0.0.1:{port}/login",
-        "--redirect-uri", f"http://127.0.0.1:{port}/cb", *extra, stdin=CLIENT_SECRET[state])
-    assert code == 0, err
+    async with simulated_amazon(monkeypatch, port) as simulator:
+        yield simulator
 
 
 @pytest.fixture
