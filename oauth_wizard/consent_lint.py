@@ -230,6 +230,8 @@ def _check_host(host: str, market: marketplaces.Marketplace | None, kind: str | 
     elif host in portal.alternative_hosts:
         out.notes.append(f"{host} is an accepted alternative host for {market.code}; "
                          f"{portal.host} is the usual one.")
+        if doubt := portal.alternative_doubt(host):
+            out.notes.append(f"Uncertain alternative host for {market.code}: {doubt}")
     else:
         out.notes.append(f"{host} serves {', '.join(match.marketplaces)}; the grant is regional "
                          f"({market.region}), so it works, but {portal.host} is "

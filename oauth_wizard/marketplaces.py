@@ -31,6 +31,7 @@ class Portal:
     alternatives: tuple[str, ...]
     confidence: Confidence
     note: str
+    uncertain_alternatives: tuple[tuple[str, str], ...] = ()
 
     @property
     def host(self) -> str:
@@ -39,6 +40,13 @@ class Portal:
     @property
     def alternative_hosts(self) -> tuple[str, ...]:
         return tuple(urlsplit(u).hostname or "" for u in self.alternatives)
+
+    def alternative_doubt(self, host: str) -> str:
+        """Why an alternative host is uncertain (empty when its sources agree)."""
+        for url, note in self.uncertain_alternatives:
+            if (urlsplit(url).hostname or "") == host:
+                return note
+        return ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ def _portal(raw: dict) -> Portal:
         alternatives=tuple(raw["alternatives"]),
         confidence=raw["confidence"],
         note=raw["note"],
+        uncertain_alternatives=tuple(raw.get("uncertain_alternatives", {}).items()),
     )
 
 

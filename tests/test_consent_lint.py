@@ -382,11 +382,20 @@ def test_sp_api_endpoint_is_called_what_it_is():
     ("sellercentral.amazon.com.sg", "SG", "seller"),
     ("vendorcentral.amazon.in", "IN", "vendor"),
     ("sellercentral.amazon.com.sa", "SA", "seller"),
+    ("sellercentral-japan.amazon.com", "JP", "seller"),
 ])
 def test_accepted_alternative_host_of_the_same_region_is_fine(host, market, kind):
     result = lint(GOOD.replace("sellercentral.amazon.de", host), marketplace=market, kind=kind)
     assert result.ok, result.problems
     assert any(host in n and "alternative" in n for n in result.notes)
+
+
+def test_an_uncertain_alternative_host_is_said_to_be_uncertain():
+    jp = lint(GOOD.replace("sellercentral.amazon.de", "sellercentral-japan.amazon.com"),
+              marketplace="JP")
+    assert any(n.startswith("Uncertain alternative host for JP") for n in jp.notes), jp.notes
+    de = lint(GOOD.replace("sellercentral.amazon.de", "sellercentral-europe.amazon.com"))
+    assert not any("Uncertain" in n for n in de.notes), de.notes
 
 
 def test_another_marketplaces_host_in_the_same_region_works_with_a_note():

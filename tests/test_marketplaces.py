@@ -212,6 +212,7 @@ def test_identify_host_is_case_and_trailing_dot_insensitive():
         ("sellercentral.amazon.com.sg", "seller", "FE", {"SG"}),
         ("sellercentral.amazon.com.sa", "seller", "EU", {"SA"}),
         ("vendorcentral.amazon.in", "vendor", "EU", {"IN"}),
+        ("sellercentral-japan.amazon.com", "seller", "FE", {"JP"}),
     ],
 )
 def test_identify_alternative_hosts(host, kind, reg, members):
@@ -291,6 +292,12 @@ def test_project_data_matches_the_shared_reference():
         assert m.vendor_central.url == r["vendor_central_url"]
         assert list(m.seller_central.alternatives) == r["seller_central_url_alternatives"]
         assert list(m.vendor_central.alternatives) == r["vendor_central_url_alternatives"]
+        for kind in KINDS:
+            doubt = r.get(f"{kind}_central_url_alternatives_note", "")
+            portal = m.portal(kind)
+            for host in portal.alternative_hosts:
+                # An alternative the reference calls uncertain is shown as uncertain.
+                assert bool(portal.alternative_doubt(host)) == ("uncertain" in doubt), (code, host)
         assert m.endpoint == r["sp_api_endpoint"]
         assert m.sandbox_endpoint == r["sandbox_endpoint"]
         assert marketplaces.region(m.region).aws_region == r["aws_region"]
