@@ -15,7 +15,7 @@ import re
 import statistics
 import time
 
-from oauth_wizard.doctor import diagnose
+from oauth_wizard.doctor.diagnosis import diagnose
 
 INPUTS = {
     "MD5100 + facts": ("We are sorry but we encountered an error. Error Code: MD5100",

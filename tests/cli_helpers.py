@@ -19,9 +19,9 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
-from oauth_wizard.cli import main
-from oauth_wizard.sim_registry import parse_registry
-from oauth_wizard.simulator import Simulator
+from oauth_wizard.cli.main import main
+from oauth_wizard.simulator.registry import parse_registry
+from oauth_wizard.simulator.server import Simulator
 
 SERVICE = "oauth-wizard"
 APP = {

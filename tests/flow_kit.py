@@ -19,15 +19,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from oauth_wizard.endpoints import Endpoints
-from oauth_wizard.flow import Authorized, AuthorizeFlow, AuthorizeSetup, FlowEvent
-from oauth_wizard.lwa import LwaClient
-from oauth_wizard.profile import AppProfile
-from oauth_wizard.secret_store import MemorySecretStore, SecretStore
-from oauth_wizard.sim_lwa import default_token_factory
-from oauth_wizard.sim_registry import parse_registry
-from oauth_wizard.simulator import Simulator
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.amazon.lwa import LwaClient
+from oauth_wizard.authorize.flow import Authorized, AuthorizeFlow, AuthorizeSetup, FlowEvent
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.keep.secrets import MemorySecretStore, SecretStore
+from oauth_wizard.keep.store import ProfileStore
+from oauth_wizard.simulator.lwa import default_token_factory
+from oauth_wizard.simulator.registry import parse_registry
+from oauth_wizard.simulator.server import Simulator
 
 PAT, SAM, VAL = "Pat", "Sam", "Val"
 SELLER, VENDOR = "A1PATSTORE", "A2VALVENDOR"

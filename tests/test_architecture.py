@@ -1,5 +1,6 @@
 """The wall between UI and I/O (DESIGN.md) is enforced by import-linter in CI; this test makes
-sure every module is actually covered by those contracts, so a new module cannot slip past."""
+sure every capability package is actually covered by those contracts, so a new package cannot
+slip past."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-UI_MODULES = {"oauth_wizard.app", "oauth_wizard.screens"}
-EXEMPT = {"oauth_wizard.__init__", "oauth_wizard.__main__"}
+PACKAGE = ROOT / "oauth_wizard"
+UI_MODULES = {"oauth_wizard.tui.app", "oauth_wizard.tui.screens"}
 
 
 def _contracts() -> list[dict]:
@@ -16,14 +17,17 @@ def _contracts() -> list[dict]:
     return data["tool"]["importlinter"]["contracts"]
 
 
-def _package_modules() -> set[str]:
-    return {f"oauth_wizard.{p.stem}" for p in (ROOT / "oauth_wizard").glob("*.py")} - EXEMPT
+def _capability_packages() -> set[str]:
+    return {f"oauth_wizard.{p.parent.name}" for p in PACKAGE.glob("*/__init__.py")}
 
 
-def test_every_non_ui_module_is_barred_from_textual() -> None:
+def test_the_root_holds_only_the_entry_points() -> None:
+    assert {p.name for p in PACKAGE.glob("*.py")} == {"__init__.py", "__main__.py"}
+
+
+def test_every_package_but_the_tui_is_barred_from_textual() -> None:
     textual_contract = next(c for c in _contracts() if "textual" in c["forbidden_modules"])
-    expected = _package_modules() - UI_MODULES
-    assert set(textual_contract["source_modules"]) == expected
+    assert set(textual_contract["source_modules"]) == _capability_packages() - {"oauth_wizard.tui"}
 
 
 def test_ui_modules_are_barred_from_network_keyring_and_sockets() -> None:
@@ -34,17 +38,10 @@ def test_ui_modules_are_barred_from_network_keyring_and_sockets() -> None:
     )
 
 
-def test_domain_modules_never_reach_up_into_the_ui() -> None:
-    up = next(c for c in _contracts() if "oauth_wizard.app" in c["forbidden_modules"])
-    assert set(up["source_modules"]) == _package_modules() - UI_MODULES - {"oauth_wizard.cli"}
-
-
 def test_screens_do_not_import_io_modules_directly() -> None:
     forbidden = ("import httpx", "import keyring", "import socket", "import ssl", "http.server",
                  "import aiohttp", "from httpx", "from keyring", "from aiohttp")
-    screens = (ROOT / "oauth_wizard" / "screens").glob("*.py")
-    for path in [ROOT / "oauth_wizard" / "app.py", *screens]:
-        if not path.exists():
-            continue
+    screens = (PACKAGE / "tui" / "screens").glob("*.py")
+    for path in [PACKAGE / "tui" / "app.py", *screens]:
         text = path.read_text("utf-8")
         assert not any(f in text for f in forbidden), path

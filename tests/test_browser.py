@@ -6,7 +6,7 @@ import webbrowser
 
 import pytest
 
-from oauth_wizard import browser
+from oauth_wizard.authorize import browser
 
 
 class FakeBrowser:

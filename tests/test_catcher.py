@@ -12,9 +12,9 @@ import httpx
 import pytest
 from aiohttp import web
 
-from oauth_wizard import catcher as catcher_mod
-from oauth_wizard import legs, tls
-from oauth_wizard.catcher import (
+from oauth_wizard.authorize import catcher as catcher_mod
+from oauth_wizard.authorize import legs, tls
+from oauth_wizard.authorize.catcher import (
     Catcher,
     CatcherConfigError,
     CatcherError,
@@ -29,8 +29,8 @@ from oauth_wizard.catcher import (
     SentBackToAmazon,
     check_host_resolves_here,
 )
-from oauth_wizard.consent import new_state
-from oauth_wizard.legs import PendingState
+from oauth_wizard.authorize.legs import PendingState
+from oauth_wizard.consent.url import new_state
 
 CALLBACK = "https://sellercentral.amazon.co.uk/apps/authorize/confirm/amzn1.sp.solution.abc"
 CODE = "ANdNAVhyhqirUelHGEHA"

@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from oauth_wizard import cli, cli_consent
-from oauth_wizard.cli import main
+from oauth_wizard.cli import consent as cli_consent
+from oauth_wizard.cli import main as cli
+from oauth_wizard.cli.main import main
 
 APP_ID = "amzn1.sp.solution.3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
@@ -391,7 +392,7 @@ class FakeApp:
 
 @pytest.fixture
 def fake_app(monkeypatch):
-    """Stand in for oauth_wizard.app so the CLI wiring is tested without drawing a screen."""
+    """Stand in for oauth_wizard.tui.app so the CLI wiring is tested without drawing a screen."""
     made: list[tuple[dict, FakeApp]] = []
     settings = {"return_code": 0, "interrupt": False}
 
@@ -400,9 +401,9 @@ def fake_app(monkeypatch):
         made.append((kwargs, app))
         return app
 
-    module = types.ModuleType("oauth_wizard.app")
+    module = types.ModuleType("oauth_wizard.tui.app")
     module.make_app = make_app
-    monkeypatch.setitem(sys.modules, "oauth_wizard.app", module)
+    monkeypatch.setitem(sys.modules, "oauth_wizard.tui.app", module)
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     return made, settings
 
@@ -462,11 +463,11 @@ def test_wizard_refuses_without_a_terminal(capsys, fake_app, monkeypatch, argv):
 def test_ui_less_commands_do_not_import_textual(argv):
     code = (
         "import sys\n"
-        "from oauth_wizard.cli import main\n"
+        "from oauth_wizard.cli.main import main\n"
         f"rc = main({argv!r})\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "assert not loaded, loaded\n"
-        "assert 'oauth_wizard.app' not in sys.modules\n"
+        "assert 'oauth_wizard.tui.app' not in sys.modules\n"
         "print('RC', rc, file=sys.stderr)\n"
     )
     proc = run_proc([sys.executable, "-c", code])

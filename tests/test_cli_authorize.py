@@ -42,9 +42,9 @@ from cli_helpers import (
 )
 from keyring.backends import fail
 
-from oauth_wizard import browser
-from oauth_wizard.cli_progress import Progress
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.authorize import browser
+from oauth_wizard.cli.progress import Progress
+from oauth_wizard.keep.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parents[1]
 REFRESH_KEY = f"profile:{{name}}:refresh:NA:{SELLER}"

@@ -25,9 +25,9 @@ from cli_helpers import (
     simulated_amazon,
 )
 
-from oauth_wizard import browser
-from oauth_wizard.flow import AuthorizeFlow
-from oauth_wizard.knowledge import load
+from oauth_wizard.authorize import browser
+from oauth_wizard.authorize.flow import AuthorizeFlow
+from oauth_wizard.doctor.knowledge import load
 
 REFRESH_KEY = f"profile:shop:refresh:NA:{SELLER}"
 

@@ -16,9 +16,9 @@ from doctor_kit import APP_ID, CLIENT_ID, assert_contract
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oauth_wizard.cli import main
-from oauth_wizard.profile import AppProfile
-from oauth_wizard.store import ProfileRecord, ProfileStore
+from oauth_wizard.cli.main import main
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.keep.store import ProfileRecord, ProfileStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DONE_WHEN = ["diagnose", "Error Code: MD5100", "--fact", "marketplace=BR", "--fact",
@@ -64,7 +64,7 @@ def test_done_when_marketplace_not_in_app_first_with_its_fix(cli):
 
 
 def test_json_is_exactly_the_engines_contract(cli):
-    from oauth_wizard.doctor import diagnose
+    from oauth_wizard.doctor.diagnosis import diagnose
 
     code, out, _ = cli(*DONE_WHEN)
     expected = diagnose("Error Code: MD5100", ["marketplace=BR", "app_marketplaces=US,CA,MX"])
@@ -218,7 +218,7 @@ def test_json_always_matches_the_contract(cli, data):
 
 
 def test_diagnose_does_not_load_textual():
-    code = ("import sys; from oauth_wizard.cli import main; "
+    code = ("import sys; from oauth_wizard.cli.main import main; "
             "rc = main(['diagnose', 'Error Code: MD5100', '--json']); "
             "assert 'textual' not in sys.modules, 'textual loaded'; sys.exit(rc)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -240,7 +240,7 @@ def test_real_stdin_bytes_through_the_console_entry():
 
 
 def test_explain_failure_prints_only_for_a_cause_the_doctor_knows():
-    from oauth_wizard.cli_diagnose import explain_failure
+    from oauth_wizard.cli.diagnose import explain_failure
 
     out = io.StringIO()
     assert not explain_failure("Port busy", "no_such_cause", {}, stream=out)

@@ -21,8 +21,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     sim_fixture,
 )
 
-from oauth_wizard import export
-from oauth_wizard.cli_keep_args import EXPORT_FORMATS
+from oauth_wizard.cli.keep_args import EXPORT_FORMATS
+from oauth_wizard.keep import export
 
 
 async def _ready(monkeypatch, sim, name: str = "shop", *regions: str) -> dict[str, str]:
@@ -135,7 +135,7 @@ def test_token_and_export_never_load_textual(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom oauth_wizard.cli import main\n"
+    code = ("import sys\nfrom oauth_wizard.cli.main import main\n"
             "for argv in (['token', 'x'], ['export', 'x', '--format', 'dotenv'], ['status']):\n"
             "    main(argv)\n"
             "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n")

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from cli_helpers import arun, run_sync
 
-from oauth_wizard import cli_keep
-from oauth_wizard.secret_store import client_secret_key, refresh_token_key
-from oauth_wizard.sim_registry import parse_registry
-from oauth_wizard.simulator import Simulator
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.cli import keep as cli_keep
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
+from oauth_wizard.simulator.registry import parse_registry
+from oauth_wizard.simulator.server import Simulator
 
 SERVICE = "oauth-wizard"
 SELLER = "A1PATSTORE"

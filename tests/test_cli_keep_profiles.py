@@ -24,8 +24,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     token_of,
 )
 
-from oauth_wizard.masking import mask
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.core.masking import mask
+from oauth_wizard.keep.store import ProfileStore
 
 
 class Terminal(Feed):

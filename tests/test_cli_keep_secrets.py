@@ -19,9 +19,9 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     sim_fixture,
 )
 
-from oauth_wizard.masking import SECRET_SHAPES
-from oauth_wizard.secret_store import refresh_token_key
-from oauth_wizard.store import Authorization, ProfileStore
+from oauth_wizard.core.masking import SECRET_SHAPES
+from oauth_wizard.keep.secrets import refresh_token_key
+from oauth_wizard.keep.store import Authorization, ProfileStore
 
 PLANTED = "Atzr|IwEBIPlanted-never-issued-0123456789abcdefghijklmnopqrstuvwxyz"
 

@@ -22,9 +22,9 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     sim_fixture,
 )
 
-from oauth_wizard import cli_keep
-from oauth_wizard.secret_store import refresh_token_key
-from oauth_wizard.store import Authorization, ProfileStore, VerifyResult
+from oauth_wizard.cli import keep as cli_keep
+from oauth_wizard.keep.secrets import refresh_token_key
+from oauth_wizard.keep.store import Authorization, ProfileStore, VerifyResult
 
 
 class LockedKeyring(KeyringBackend):

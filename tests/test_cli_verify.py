@@ -25,8 +25,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     token_of,
 )
 
-from oauth_wizard.secret_store import client_secret_key, refresh_token_key
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
 
 
 async def _ready(monkeypatch, sim, name: str = "shop") -> str:

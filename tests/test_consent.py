@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from oauth_wizard import consent
-from oauth_wizard.consent import (
+from oauth_wizard.consent import url as consent
+from oauth_wizard.consent.url import (
     ConsentError,
     build_consent_url,
     lint_consent_url,
@@ -19,8 +19,8 @@ from oauth_wizard.consent import (
     parse_consent_params,
     state_matches,
 )
-from oauth_wizard.marketplaces import UnknownMarketplaceError
-from oauth_wizard.profile import AppProfile
+from oauth_wizard.core.marketplaces import UnknownMarketplaceError
+from oauth_wizard.core.profile import AppProfile
 
 APP_ID = "amzn1.sp.solution.0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"

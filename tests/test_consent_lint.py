@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from oauth_wizard.consent import lint_consent_url
-from oauth_wizard.marketplaces import UnknownMarketplaceError
+from oauth_wizard.consent.url import lint_consent_url
+from oauth_wizard.core.marketplaces import UnknownMarketplaceError
 
 APP_ID = "amzn1.sp.solution.0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 OLD_APP_ID = "amzn1.sellerapps.app.0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -336,7 +336,7 @@ def test_host_of_another_region(host, market, words):
     result = lint(GOOD.replace("sellercentral.amazon.de", host), marketplace=market)
     assert result.ids() == ["wrong_portal_host"]
     f = find(result, "wrong_portal_host", *words)
-    from oauth_wizard.marketplaces import lookup
+    from oauth_wizard.core.marketplaces import lookup
     assert lookup(market).seller_central.url in f.fix
 
 

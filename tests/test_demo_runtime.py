@@ -13,11 +13,11 @@ import pytest
 from keyring.backends import fail
 from keyring_kit import MemoryKeyring
 
-from oauth_wizard.catch_session import CatchSession
-from oauth_wizard.demo import DEMO_PROFILE, demo_state
-from oauth_wizard.demo_runtime import DEMO_SERVICE, DemoError, DemoRuntime
-from oauth_wizard.secret_store import MemorySecretStore, refresh_token_key
-from oauth_wizard.store import default_config_dir
+from oauth_wizard.keep.secrets import MemorySecretStore, refresh_token_key
+from oauth_wizard.keep.store import default_config_dir
+from oauth_wizard.tui.demo import DEMO_PROFILE, demo_state
+from oauth_wizard.tui.sessions.catch import CatchSession
+from oauth_wizard.tui.sessions.demo import DEMO_SERVICE, DemoError, DemoRuntime
 
 STATE = "demo-runtime-test-state-0123456789abcdef"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from doctor_kit import APP_ID, CLIENT_ID, assert_contract, consent
 
-from oauth_wizard import knowledge
-from oauth_wizard.doctor import diagnose
-from oauth_wizard.profile import AppProfile
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.doctor import knowledge
+from oauth_wizard.doctor.diagnosis import diagnose
 
 UNAUTHORIZED = ('{"errors":[{"code":"Unauthorized","message":"Access to requested resource is '
                 'denied.","details":"%s"}]}')
@@ -66,7 +66,8 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
     "amazon_side_issue": ("Error Code: MD4100", []),
     "consent_denied": ("https://app.example.com/cb?error=access_denied&error_description=User+"
                        "denied&state=abc", []),
-    "state_mismatch": ("oauth_wizard.legs.StateMismatch: The state in the Redirect leg does not "
+    "state_mismatch": ("oauth_wizard.authorize.legs.StateMismatch: The state in the Redirect leg "
+                       "does not "
                        "match this attempt.", []),
     "state_expired": ("StateExpired: This authorization attempt has expired.", []),
     "callback_uri_refused": ("CallbackRefused: The Login leg asks to continue at "

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from doctor_kit import APP_ID, CLIENT_ID, REFERENCE
 
-from oauth_wizard.doctor import DoctorFactError, diagnose
-from oauth_wizard.doctor_facts import VOCABULARY, derive, parse_facts, profile_facts
-from oauth_wizard.profile import AppProfile
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.doctor.diagnosis import DoctorFactError, diagnose
+from oauth_wizard.doctor.facts import VOCABULARY, derive, parse_facts, profile_facts
 
 
 def test_vocabulary_matches_the_contract_table() -> None:

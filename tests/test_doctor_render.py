@@ -9,8 +9,10 @@ import re
 import pytest
 from doctor_kit import APP_ID, CLIENT_ID, consent
 
-from oauth_wizard.doctor import diagnose
-from oauth_wizard.doctor_render import (
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.doctor.diagnosis import diagnose
+from oauth_wizard.doctor.preflight import preflight
+from oauth_wizard.doctor.render import (
     answer_hint,
     compact_text,
     diagnosis_text,
@@ -18,8 +20,6 @@ from oauth_wizard.doctor_render import (
     score_text,
     wrap,
 )
-from oauth_wizard.preflight import preflight
-from oauth_wizard.profile import AppProfile
 
 UNSPLITTABLE = re.compile(r"\s*(?:`[^`]+`[.,;:)]*|\S+)")
 INPUTS = [

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from oauth_wizard import demo, knowledge
-from oauth_wizard.consent import build_consent_url
-from oauth_wizard.doctor import Question
-from oauth_wizard.doctor_session import (
+from oauth_wizard.consent.url import build_consent_url
+from oauth_wizard.doctor import knowledge
+from oauth_wizard.doctor.diagnosis import Question
+from oauth_wizard.tui import demo
+from oauth_wizard.tui.sessions.doctor import (
     FactProblem,
     explain_failure,
     failure_facts,
@@ -19,7 +20,7 @@ from oauth_wizard.doctor_session import (
     set_fact,
     state_facts,
 )
-from oauth_wizard.wizard_state import WizardState, to_profile
+from oauth_wizard.tui.state import WizardState, to_profile
 
 STATE = "s" * 43
 DEMO = demo.demo_state(STATE, "http://127.0.0.1:47932/login", "http://127.0.0.1:47932/cb")

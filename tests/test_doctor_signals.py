@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from doctor_kit import CLIENT_ID, consent
 
-from oauth_wizard import knowledge
-from oauth_wizard.doctor_signals import decode, extract, scrub_secrets
+from oauth_wizard.doctor import knowledge
+from oauth_wizard.doctor.signals import decode, extract, scrub_secrets
 
 
 def signals(text: str | bytes, facts: dict[str, str] | None = None) -> list[str]:

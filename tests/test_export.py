@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oauth_wizard.export import (
+from oauth_wizard.keep.export import (
     FORMATS,
     ExportCredentials,
     ExportError,

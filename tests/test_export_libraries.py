@@ -18,14 +18,14 @@ from sp_api.base import Marketplaces
 from sp_api.base.credential_provider import CredentialProvider, MissingCredentials
 from spapi import SPAPIConfig
 
-from oauth_wizard.export import (
+from oauth_wizard.keep.export import (
     PSA_DIR_ENV,
     ExportCredentials,
     default_path,
     export_to_file,
     render,
 )
-from oauth_wizard.export_formats import dotenv_value, parse_psa_yaml, yaml_quote
+from oauth_wizard.keep.export_formats import dotenv_value, parse_psa_yaml, yaml_quote
 
 CLIENT_ID = "amzn1.application-oa2-client." + "0123456789abcdef" * 2
 SECRET = "amzn1.oa2-cs.v1." + "5ec7" * 16

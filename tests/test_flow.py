@@ -31,9 +31,14 @@ from flow_kit import (
     world,
 )
 
-from oauth_wizard import tls
-from oauth_wizard.catcher import CodeReceived, Listening, LoginLegReceived, SentBackToAmazon
-from oauth_wizard.flow import (
+from oauth_wizard.authorize import tls
+from oauth_wizard.authorize.catcher import (
+    CodeReceived,
+    Listening,
+    LoginLegReceived,
+    SentBackToAmazon,
+)
+from oauth_wizard.authorize.flow import (
     ConsentReady,
     Exchanging,
     FlowError,
@@ -42,10 +47,10 @@ from oauth_wizard.flow import (
     Stored,
     TokenNotSaved,
 )
-from oauth_wizard.legs import LoginLeg, RedirectLeg, mask_code
-from oauth_wizard.masking import mask
-from oauth_wizard.secret_store import MemorySecretStore, SecretStoreError, refresh_token_key
-from oauth_wizard.store import ProfileRecord, ProfileStore
+from oauth_wizard.authorize.legs import LoginLeg, RedirectLeg, mask_code
+from oauth_wizard.core.masking import mask
+from oauth_wizard.keep.secrets import MemorySecretStore, SecretStoreError, refresh_token_key
+from oauth_wizard.keep.store import ProfileRecord, ProfileStore
 
 
 class RecordingStore(MemorySecretStore):

@@ -17,12 +17,12 @@ import httpx
 import pytest
 from flow_kit import APPS, PAT, SAM, SELLER, World, profile_for, query_of, secret_of, world
 
-from oauth_wizard import catcher as catcher_mod
-from oauth_wizard.catcher import CodeReceived, Listening, LoginLegReceived
-from oauth_wizard.flow import Exchanging, FlowError, FlowFailed, Notice, Stored
-from oauth_wizard.legs import RedirectLeg
-from oauth_wizard.lwa import LwaError
-from oauth_wizard.secret_store import MemorySecretStore
+from oauth_wizard.amazon.lwa import LwaError
+from oauth_wizard.authorize import catcher as catcher_mod
+from oauth_wizard.authorize.catcher import CodeReceived, Listening, LoginLegReceived
+from oauth_wizard.authorize.flow import Exchanging, FlowError, FlowFailed, Notice, Stored
+from oauth_wizard.authorize.legs import RedirectLeg
+from oauth_wizard.keep.secrets import MemorySecretStore
 
 
 @pytest.fixture

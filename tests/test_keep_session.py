@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from keyring_kit import MemoryKeyring
 
-from oauth_wizard.catch_session import RealRuntime
-from oauth_wizard.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from oauth_wizard.demo_runtime import DemoRuntime
-from oauth_wizard.file_secret_store import FileSecretStore
-from oauth_wizard.keep_session import AuthRef, KeepSession
-from oauth_wizard.profile import AppProfile
-from oauth_wizard.secret_store import (
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.secrets import (
     KeyringSecretStore,
     MemorySecretStore,
     client_secret_key,
     refresh_token_key,
 )
-from oauth_wizard.store import Authorization, ProfileRecord, ProfileStore
+from oauth_wizard.keep.store import Authorization, ProfileRecord, ProfileStore
+from oauth_wizard.tui.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from oauth_wizard.tui.sessions.catch import RealRuntime
+from oauth_wizard.tui.sessions.demo import DemoRuntime
+from oauth_wizard.tui.sessions.keep import AuthRef, KeepSession
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 SELF_NA = AuthRef("demo", "NA", "self-NA")

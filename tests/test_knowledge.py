@@ -12,9 +12,9 @@ import pytest
 import tomli_w
 from doctor_kit import REFERENCE
 
-from oauth_wizard import knowledge
-from oauth_wizard.doctor_facts import VOCABULARY
-from oauth_wizard.knowledge import KnowledgeError
+from oauth_wizard.doctor import knowledge
+from oauth_wizard.doctor.facts import VOCABULARY
+from oauth_wizard.doctor.knowledge import KnowledgeError
 
 PACKAGE = Path(__file__).resolve().parents[1] / "oauth_wizard"
 RAW = resources.files("oauth_wizard").joinpath("data/causes.toml").read_text("utf-8")
@@ -36,7 +36,7 @@ def test_every_contract_id_has_an_entry() -> None:
 def test_every_cause_id_another_module_emits_is_known() -> None:
     kb = knowledge.load()
     emitted: set[str] = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         text = path.read_text("utf-8")
         emitted |= set(re.findall(r"\bcause(?:_id)?\s?=\s?\"([a-z_]+)\"", text))
         emitted |= set(re.findall(r"\bmake\(\"([a-z_]+)\"", text))

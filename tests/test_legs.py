@@ -6,9 +6,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
-from oauth_wizard import legs
-from oauth_wizard.consent import new_state
-from oauth_wizard.legs import (
+from oauth_wizard.authorize import legs
+from oauth_wizard.authorize.legs import (
     AmazonRefused,
     CallbackRefused,
     LoginLeg,
@@ -22,6 +21,7 @@ from oauth_wizard.legs import (
     StateMismatch,
     StateMissing,
 )
+from oauth_wizard.consent.url import new_state
 
 CALLBACK = "https://sellercentral.amazon.com/apps/authorize/confirm/amzn1.sp.solution.abc"
 CODE = "ANdNAVhyhqirUelHGEHA"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from oauth_wizard.lwa import (
+from oauth_wizard.amazon.lwa import (
     DEFAULT_TOKEN_URL,
     FORM_CONTENT_TYPE,
     LwaClient,

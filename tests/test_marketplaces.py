@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from oauth_wizard import marketplaces
-from oauth_wizard.consent import build_consent_url
-from oauth_wizard.marketplaces import UnknownMarketplaceError, identify_portal_host, lookup
-from oauth_wizard.profile import AppProfile
+from oauth_wizard.consent.url import build_consent_url
+from oauth_wizard.core import marketplaces
+from oauth_wizard.core.marketplaces import UnknownMarketplaceError, identify_portal_host, lookup
+from oauth_wizard.core.profile import AppProfile
 
 # code: (region, seller central host, vendor central host, marketplace id)
 EXPECTED = {

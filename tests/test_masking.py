@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oauth_wizard.masking import mask, scrub
+from oauth_wizard.core.masking import mask, scrub
 
 REFRESH = "Atzr|IwEBIHk3dGVzdHRva2VuLXBsYW50ZWQtZm9yLW1hc2tpbmc7fQ"
 ACCESS = "Atza|IwEBIAccessTokenPlantedForMaskingTests0123456789"

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from doctor_kit import APP_ID, CLIENT_ID, consent
 
-from oauth_wizard.consent import build_consent_url
-from oauth_wizard.endpoints import Endpoints
-from oauth_wizard.knowledge import load
-from oauth_wizard.marketplaces import lookup
-from oauth_wizard.preflight import CERTAIN, LIKELY, preflight, real_consent_url, wizard_facts
-from oauth_wizard.profile import AppProfile
+from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.consent.url import build_consent_url
+from oauth_wizard.core.marketplaces import lookup
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.doctor.knowledge import load
+from oauth_wizard.doctor.preflight import CERTAIN, LIKELY, preflight, real_consent_url, wizard_facts
 
 CONTRACT_OR_KB = set(load().causes)
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from oauth_wizard.profile import (
+from oauth_wizard.core.profile import (
     APP_STATES,
     STATE_EXPLANATIONS,
     AppProfile,

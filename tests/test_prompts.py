@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from oauth_wizard.prompts import PromptError, ask_yes_no, off_loop, read_line, read_secret
+from oauth_wizard.cli.prompts import PromptError, ask_yes_no, off_loop, read_line, read_secret
 
 SECRET = "amzn1.oa2-cs.v1." + "ab" * 32
 

@@ -10,15 +10,15 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from oauth_wizard import marketplaces
-from oauth_wizard.consent import (
+from oauth_wizard.consent.url import (
     build_consent_url,
     lint_consent_url,
     new_state,
     parse_consent_params,
 )
-from oauth_wizard.profile import APP_STATES, build_profile
-from oauth_wizard.validation import (
+from oauth_wizard.core import marketplaces
+from oauth_wizard.core.profile import APP_STATES, build_profile
+from oauth_wizard.core.validation import (
     Checked,
     check_app_id,
     check_client_id,

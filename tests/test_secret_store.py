@@ -21,8 +21,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
-from oauth_wizard.file_secret_store import FileSecretStore
-from oauth_wizard.secret_store import (
+from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.secrets import (
     OPT_INSECURE,
     OPT_INSTALL,
     OPT_UNLOCK,

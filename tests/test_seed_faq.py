@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from doctor_kit import APP_ID, CLIENT_ID, REFERENCE, assert_contract, consent
 
-from oauth_wizard.doctor import diagnose
+from oauth_wizard.doctor.diagnosis import diagnose
 
 FAQ = REFERENCE / "seed-faq.md"
 DIDNT_HELP = "Didn't help?"
@@ -185,7 +185,7 @@ def test_faq_answer_is_reached(question: str, text: str, facts: list[str],
 
 def test_faq_sources_are_cited_by_the_causes_that_answer_them() -> None:
     """The knowledge base names the FAQ question each answer comes from."""
-    from oauth_wizard import knowledge
+    from oauth_wizard.doctor import knowledge
 
     kb = knowledge.load()
     cited = " ".join(c.source for c in kb.causes.values())

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from oauth_wizard import marketplaces
-from oauth_wizard.sim_registry import (
+from oauth_wizard.core import marketplaces
+from oauth_wizard.core.validation import check_app_id, check_client_id, check_client_secret
+from oauth_wizard.simulator.registry import (
     DEMO_APP_ID,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -19,7 +20,6 @@ from oauth_wizard.sim_registry import (
     parse_registry,
     participation,
 )
-from oauth_wizard.validation import check_app_id, check_client_id, check_client_secret
 
 APP = {
     "app_id": "amzn1.sp.solution.11111111-2222-4333-8444-555555555555",

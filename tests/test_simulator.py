@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from oauth_wizard.sim_registry import demo_registry, parse_registry
-from oauth_wizard.simulator import Simulator, SimulatorError
+from oauth_wizard.simulator.registry import demo_registry, parse_registry
+from oauth_wizard.simulator.server import Simulator, SimulatorError
 
 T0 = 1_750_000_000.0
 CB = "http://127.0.0.1:9/cb"

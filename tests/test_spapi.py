@@ -12,23 +12,23 @@ import socket
 import httpx
 import pytest
 
-from oauth_wizard.endpoints import Endpoints
-from oauth_wizard.lwa import LwaClient
-from oauth_wizard.sim_registry import (
-    DEMO_APP_ID,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    demo_registry,
-)
-from oauth_wizard.simulator import Simulator
-from oauth_wizard.spapi import (
+from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.amazon.lwa import LwaClient
+from oauth_wizard.amazon.spapi import (
     PARTICIPATIONS_PATH,
     SpApiClient,
     SpApiError,
     SpApiNetworkError,
     verify,
 )
-from oauth_wizard.spapi_errors import classify
+from oauth_wizard.amazon.spapi_errors import classify
+from oauth_wizard.simulator.registry import (
+    DEMO_APP_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    demo_registry,
+)
+from oauth_wizard.simulator.server import Simulator
 
 T0 = 1_750_000_000.0  # 2025-06-15T15:06:40Z
 PAT = "A1SIMPATSTORE"

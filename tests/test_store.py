@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from oauth_wizard.profile import AppProfile
-from oauth_wizard.store import (
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.keep.store import (
     Authorization,
     ProfileRecord,
     ProfileStore,

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from oauth_wizard import tls
-from oauth_wizard.tls import TlsError
+from oauth_wizard.authorize import tls
+from oauth_wizard.authorize.tls import TlsError
 
 T0 = 1_800_000_000.0  # a fixed "now" (2027-01-15)
 DAY = 86_400.0

@@ -8,8 +8,8 @@ import sys
 import httpx
 import pytest
 
-from oauth_wizard import useragent
-from oauth_wizard.useragent import MAX_LENGTH, UNKNOWN_VERSION, build, user_agent
+from oauth_wizard.amazon import useragent
+from oauth_wizard.amazon.useragent import MAX_LENGTH, UNKNOWN_VERSION, build, user_agent
 
 
 def test_default_format():

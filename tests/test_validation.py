@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauth_wizard.validation import (
+from oauth_wizard.core.validation import (
     Checked,
     Problem,
     check_app_id,

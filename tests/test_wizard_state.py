@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from oauth_wizard import demo
-from oauth_wizard.wizard_state import (
+from oauth_wizard.tui import demo
+from oauth_wizard.tui.state import (
     PUBLISH_CHOICES,
     STEPS,
     WizardState,

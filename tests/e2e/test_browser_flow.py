@@ -18,16 +18,16 @@ import keyring
 import pytest
 from flow_kit import APPS, PAT, SAM, SELLER, World, profile_for, secret_of, world
 
-from oauth_wizard import tls
-from oauth_wizard.catcher import CodeReceived, LoginLegReceived
-from oauth_wizard.flow import FlowError
-from oauth_wizard.secret_store import (
+from oauth_wizard.authorize import tls
+from oauth_wizard.authorize.catcher import CodeReceived, LoginLegReceived
+from oauth_wizard.authorize.flow import FlowError
+from oauth_wizard.keep.secrets import (
     SERVICE,
     KeyringSecretStore,
     client_secret_key,
     refresh_token_key,
 )
-from oauth_wizard.store import ProfileRecord, ProfileStore
+from oauth_wizard.keep.store import ProfileRecord, ProfileStore
 
 pytestmark = pytest.mark.real_keyring
 

@@ -12,7 +12,7 @@ import keyring
 import pytest
 from e2e_tools import KEYRING_BACKEND, require
 
-from oauth_wizard.secret_store import (
+from oauth_wizard.keep.secrets import (
     SERVICE,
     KeyringSecretStore,
     SecretStoreError,

@@ -18,9 +18,9 @@ from keyring.backends import fail
 from textual.widgets import Input
 from tui_helpers import FROZEN_NOW, FROZEN_STATE, Recorder, token_factory
 
-from oauth_wizard import consent
-from oauth_wizard.app import WizardApp, make_app
-from oauth_wizard.demo_runtime import DemoRuntime
+from oauth_wizard.consent import url as consent
+from oauth_wizard.tui.app import WizardApp, make_app
+from oauth_wizard.tui.sessions.demo import DemoRuntime
 
 
 @pytest.fixture(autouse=True)

@@ -12,14 +12,14 @@ from keyring_kit import MemoryKeyring
 from textual.pilot import Pilot
 from tui_helpers import FROZEN_NOW, screen_text, settle, step_of, wait_until
 
-from oauth_wizard.catch_session import RealRuntime
-from oauth_wizard.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from oauth_wizard.profile import AppProfile
-from oauth_wizard.screens.profiles import ProfilesScreen
-from oauth_wizard.screens.selfauth import SelfAuthScreen
-from oauth_wizard.screens.welcome import WelcomeScreen
-from oauth_wizard.secret_store import KeyringSecretStore, client_secret_key, refresh_token_key
-from oauth_wizard.store import Authorization, ProfileRecord, ProfileStore, VerifyResult
+from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.keep.secrets import KeyringSecretStore, client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import Authorization, ProfileRecord, ProfileStore, VerifyResult
+from oauth_wizard.tui.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from oauth_wizard.tui.screens.profiles import ProfilesScreen
+from oauth_wizard.tui.screens.selfauth import SelfAuthScreen
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.sessions.catch import RealRuntime
 
 NOW = datetime.fromtimestamp(FROZEN_NOW, UTC)
 SHOP_SECRET = "amzn1.oa2-cs.v1." + "5ec7" * 16

@@ -28,17 +28,17 @@ from tui_helpers import (
     wait_until,
 )
 
-from oauth_wizard import demo
-from oauth_wizard.flow import Exchanging
-from oauth_wizard.masking import mask
-from oauth_wizard.screens.attempt_widgets import PastePanel
-from oauth_wizard.screens.catch import CatchScreen
-from oauth_wizard.screens.welcome import WelcomeScreen
-from oauth_wizard.secret_store import client_secret_key, refresh_token_key
-from oauth_wizard.sim_registry import demo_registry
-from oauth_wizard.simulator import Simulator
-from oauth_wizard.store import ProfileStore
-from oauth_wizard.wizard_state import WizardState
+from oauth_wizard.authorize.flow import Exchanging
+from oauth_wizard.core.masking import mask
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
+from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.server import Simulator
+from oauth_wizard.tui import demo
+from oauth_wizard.tui.screens.attempt_widgets import PastePanel
+from oauth_wizard.tui.screens.catch import CatchScreen
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.state import WizardState
 
 TOKEN_KEY = refresh_token_key("demo", "EU", "A1SIMPATSTORE")
 

@@ -8,13 +8,13 @@ from textual import events
 from textual.widgets import Button, Input, OptionList, Static
 from tui_helpers import SIZE, screen_text, settle, step_of, to_catch, wait_until
 
-from oauth_wizard import knowledge
-from oauth_wizard.doctor_session import run, set_fact
-from oauth_wizard.screens.attempt_widgets import PastePanel
-from oauth_wizard.screens.doctor import DoctorScreen
-from oauth_wizard.screens.doctor_widgets import CauseCard, FactList, PasteArea, QuestionPanel
-from oauth_wizard.screens.failure_panel import DoctorAdvice
-from oauth_wizard.screens.welcome import WelcomeScreen
+from oauth_wizard.doctor import knowledge
+from oauth_wizard.tui.screens.attempt_widgets import PastePanel
+from oauth_wizard.tui.screens.doctor import DoctorScreen
+from oauth_wizard.tui.screens.doctor_widgets import CauseCard, FactList, PasteArea, QuestionPanel
+from oauth_wizard.tui.screens.failure_panel import DoctorAdvice
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.sessions.doctor import run, set_fact
 
 KB = knowledge.load()
 LWA_BODY = ('{"error_description":"The request has an invalid grant parameter : code",'

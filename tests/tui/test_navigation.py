@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Input, RadioButton, Select, SelectionList
 from tui_helpers import SIZE, go_to, settle, step_of, text_of
 
-from oauth_wizard.screens.base import FieldNote
-from oauth_wizard.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.screens.base import FieldNote
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
 
 APP_ID = "amzn1.sp.solution.11111111-2222-4333-8444-555555555555"
 CLIENT_ID = "amzn1.application-oa2-client." + "0123456789abcdef" * 2

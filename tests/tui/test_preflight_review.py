@@ -7,12 +7,12 @@ from __future__ import annotations
 from textual.widgets import Button, Static
 from tui_helpers import FROZEN_STATE, SIZE, settle, step_of
 
-from oauth_wizard import demo
-from oauth_wizard.screens.doctor import DoctorScreen
-from oauth_wizard.screens.doctor_widgets import PasteArea
-from oauth_wizard.screens.preflight_panel import AuthorizeAnyway
-from oauth_wizard.screens.welcome import WelcomeScreen
-from oauth_wizard.wizard_state import WizardState
+from oauth_wizard.tui import demo
+from oauth_wizard.tui.screens.doctor import DoctorScreen
+from oauth_wizard.tui.screens.doctor_widgets import PasteArea
+from oauth_wizard.tui.screens.preflight_panel import AuthorizeAnyway
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.state import WizardState
 
 APP = WizardState(
     app_id=demo.DEMO_APP_ID, client_id=demo.DEMO_CLIENT_ID, publish="published",

@@ -8,7 +8,7 @@ import threading
 from textual.widgets import Input, Select, Static
 from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, text_of
 
-from oauth_wizard.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
 
 DEMO_URL = (  # the simulator's demo app; no redirect_uri: its only Redirect URI is used
     "https://sellercentral.amazon.de/apps/authorize/consent"

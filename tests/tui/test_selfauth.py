@@ -13,13 +13,13 @@ from keep_helpers import (
 from textual.widgets import Input, Select
 from tui_helpers import SIZE, screen_text, settle, wait_until
 
-from oauth_wizard.demo import DEMO_APP_ID
-from oauth_wizard.masking import mask
-from oauth_wizard.screens.profiles import ProfilesScreen
-from oauth_wizard.screens.selfauth import SelfAuthScreen
-from oauth_wizard.screens.welcome import WelcomeScreen
-from oauth_wizard.secret_store import refresh_token_key
-from oauth_wizard.store import ProfileStore
+from oauth_wizard.core.masking import mask
+from oauth_wizard.keep.secrets import refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
+from oauth_wizard.tui.demo import DEMO_APP_ID
+from oauth_wizard.tui.screens.profiles import ProfilesScreen
+from oauth_wizard.tui.screens.selfauth import SelfAuthScreen
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
 
 SELF_NA = refresh_token_key("demo", "NA", "self-NA")
 

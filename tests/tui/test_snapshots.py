@@ -9,9 +9,9 @@ from __future__ import annotations
 from textual.widgets import Input, RadioButton, Select
 from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, to_catch, wait_until
 
-from oauth_wizard import demo
-from oauth_wizard.screens.welcome import WelcomeScreen
-from oauth_wizard.wizard_state import WizardState
+from oauth_wizard.tui import demo
+from oauth_wizard.tui.screens.welcome import WelcomeScreen
+from oauth_wizard.tui.state import WizardState
 
 SMALL = (80, 24)
 # The demo's simulator and catcher ports: the URIs step, the Review, the consent URL and the

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from oauth_wizard.app import WizardApp
-from oauth_wizard.wizard_state import STEPS
+from oauth_wizard.tui.app import WizardApp
+from oauth_wizard.tui.state import STEPS
 
 FROZEN_STATE = "frozen-state-0123456789abcdefghijklmnopqrstuv"
 FROZEN_NOW = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC

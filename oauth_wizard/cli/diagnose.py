@@ -1,0 +1,196 @@
+"""``diagnose``: what Amazon said (argument, stdin or a paste) plus facts, to ranked causes.
+
+The answer is printed for people (``doctor_render``), as the JSON of the contract in
+reference/diagnosis.md (``--json``, exactly ``Diagnosis.as_json()``), or as the details Amazon
+support asks for (``--support-case``, secrets removed). A diagnosis is an answer, not a check,
+so the exit code is 0 whenever one was produced; 2 for bad facts, an unknown profile or other
+usage errors.
+
+``explain_failure`` is the doctor's word under another command's failure (``authorize`` uses
+it; ``self-auth`` and ``verify`` can too): the top cause for the error with the facts the
+command already knows, in compact form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TextIO
+
+from oauth_wizard.cli.common import (
+    EXIT_OK,
+    CommandError,
+    UsageError,
+    config_dir,
+    note,
+    store_failure,
+    width,
+)
+from oauth_wizard.cli.prompts import is_terminal
+from oauth_wizard.doctor.facts import DoctorFactError, parse_facts
+
+if TYPE_CHECKING:
+    from oauth_wizard.core.profile import AppProfile
+
+PROMPT = "Paste what Amazon said, then Ctrl-D on a new line (Ctrl-Z, Enter on Windows):"
+CHUNK = 64 * 1024
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    facts = list(args.fact)
+    _check_facts(facts)  # before waiting for a paste
+    profile = _profile(args) if args.profile else None
+    text = _text(args, bool(facts or profile))
+    from oauth_wizard.doctor.diagnosis import (  # lazy: the knowledge base loads here
+        diagnose,
+        support_case_details,
+    )
+    from oauth_wizard.doctor.knowledge import KnowledgeError
+
+    try:
+        diagnosis = diagnose(text, facts, profile)
+    except DoctorFactError as exc:
+        raise _fact_error(exc) from None
+    except KnowledgeError as exc:
+        raise CommandError(f"The doctor's knowledge base is broken: {exc}",
+                           "Reinstall oauth-wizard; if it persists, report it.") from None
+    if args.json:
+        _write(json.dumps(diagnosis.as_json(), indent=2, ensure_ascii=not _unicode_out()) + "\n")
+    elif args.support_case:
+        _write(support_case_details(diagnosis, text, facts) + "\n")
+    else:
+        from oauth_wizard.doctor.render import diagnosis_text
+
+        _write(diagnosis_text(diagnosis, width=width()))
+    return EXIT_OK
+
+
+def _unicode_out() -> bool:
+    return (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") in (
+        "utf8", "utf16", "utf32")
+
+
+def _write(text: str) -> None:
+    """``text`` on stdout; characters the terminal's encoding cannot show become '?' rather
+    than an error (``PYTHONIOENCODING=ascii``, old Windows consoles)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "replace").decode(encoding)
+    except LookupError:
+        pass
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _fact_error(exc: DoctorFactError) -> UsageError:
+    pairs = [(problem, "") for problem in exc.problems]
+    pairs[-1] = (pairs[-1][0], "Facts are KEY=VALUE, e.g. --fact app_state=draft; the keys and "
+                 "their values are listed in docs/diagnose.md (Facts).")
+    return UsageError(*pairs[0], more=pairs[1:])
+
+
+def _check_facts(facts: list[str]) -> None:
+    """Every bad fact at once: the engine stops at the first one not shaped KEY=VALUE."""
+    shapeless = [f for f in facts if not f.partition("=")[0].strip() or "=" not in f]
+    problems = [f"Fact {f[:60]!r} is not KEY=VALUE: write it like app_state=draft."
+                for f in shapeless]
+    try:
+        parse_facts([f for f in facts if f not in shapeless])
+    except DoctorFactError as exc:
+        problems = [*exc.problems, *problems]
+    if problems:
+        raise _fact_error(DoctorFactError(problems))
+
+
+def _profile(args: argparse.Namespace) -> AppProfile:
+    from oauth_wizard.keep.store import ProfileStore, StoreError
+
+    try:
+        return ProfileStore(config_dir(args)).get(args.profile).app
+    except StoreError as exc:
+        raise store_failure(exc) from None
+
+
+def _text(args: argparse.Namespace, have_facts: bool) -> str | bytes | None:
+    """The argument; else stdin (``-``, or no TEXT and stdin not a terminal); on a terminal
+    with no TEXT, a paste, unless facts alone were asked about."""
+    if args.text is not None and args.text != "-":
+        return args.text
+    stdin = sys.stdin
+    if stdin is None:
+        return None
+    if is_terminal(stdin):
+        if args.text is None and have_facts:
+            return None
+        print(PROMPT, file=sys.stderr, flush=True)
+    return read_bounded(stdin)
+
+
+def read_bounded(stream: TextIO, limit: int | None = None) -> bytes | str:
+    """All of ``stream`` (its bytes when it has them), but of a huge input only the first and
+    last ``limit / 2``: errors sit at the end of logs, and memory stays bounded."""
+    from oauth_wizard.doctor.signals import MAX_BYTES, MAX_CHARS
+
+    source = getattr(stream, "buffer", None) or stream
+    binary = source is not stream
+    limit = limit or (MAX_BYTES if binary else MAX_CHARS)
+    half = limit // 2
+    head = tail = None
+    total = 0
+    while True:
+        try:
+            chunk = source.read(CHUNK)
+        except (OSError, ValueError):  # closed or detached: what was read is what there is
+            break
+        if not chunk:
+            break
+        if head is None or tail is None:
+            head = tail = chunk[:0]
+        total += len(chunk)
+        if len(head) < half:
+            room = half - len(head)
+            head, chunk = head + chunk[:room], chunk[room:]
+        tail += chunk
+        if len(tail) > 2 * half:
+            tail = tail[-half:]
+    if head is None or tail is None:
+        return b"" if binary else ""
+    if total <= limit:
+        return head + tail
+    unit = "bytes" if binary else "characters"
+    note(f"the input was {total:,} {unit}; the doctor read its first and last {half // 1024} K.")
+    return head + tail[-half:]
+
+
+def explain_failure(message: str, cause: str | None, facts: Mapping[str, str],
+                    profile: AppProfile | None = None, *, more: str | None = None,
+                    stream: TextIO | None = None) -> bool:
+    """Print the doctor's top cause and fix for a failure that named ``cause``; False (and
+    nothing printed) when the doctor does not know the cause or the facts do not parse."""
+    from oauth_wizard.doctor.diagnosis import diagnose
+    from oauth_wizard.doctor.knowledge import KnowledgeError, load
+    from oauth_wizard.doctor.render import compact_text
+
+    try:
+        kb = load()
+    except KnowledgeError:
+        return False
+    if not cause or cause not in kb.causes:
+        return False
+    known = dict(facts)
+    via = kb.causes[cause].via
+    if "via" not in known and via:
+        known["via"] = next((v for v in ("consent", "token-exchange") if v in via), via[0])
+    known["cause"] = cause
+    try:
+        diagnosis = diagnose(message, known, profile, kb=kb)
+    except DoctorFactError:
+        return False
+    out = sys.stderr if stream is None else stream
+    out.write(compact_text(diagnosis, width=width(), more=more))
+    out.flush()
+    return True

@@ -1,0 +1,111 @@
+"""``export NAME --format FORMAT``: hand the credentials to the library the developer uses.
+
+The text comes from ``export.render`` (its docstring explains each format's decisions). Files
+are written 0600 and never over an existing file without ``--force`` (``psa-yaml`` adds its
+account block to an existing credentials.yml and needs ``--force`` only to replace that block).
+Formats without a file of their own (``psa-env``, ``spapi-config``, ``mcp-env``, ``dotenv``) go
+to stdout unless ``--output`` names a file; ``--output -`` sends any format to stdout. What to do
+next (``export.notes``) goes to stderr, so stdout holds only the export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from oauth_wizard.cli.common import EXIT_OK, CommandError, UsageError, note
+from oauth_wizard.cli.keep import (
+    Vault,
+    choose_one,
+    load_record,
+    reauth_command,
+    secret_fix,
+    spid_label,
+)
+from oauth_wizard.cli.prompts import is_terminal
+from oauth_wizard.core.marketplaces import UnknownMarketplaceError, lookup
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import Authorization, ProfileRecord
+
+INPUT_KINDS = ("bad_input", "exists", "account_exists")
+
+
+def _marketplace(args: argparse.Namespace, record: ProfileRecord,
+                 auth: Authorization) -> str | None:
+    """``--marketplace``, else the authorization's first (or the app's first) in its region."""
+    if args.marketplace:
+        try:
+            market = lookup(args.marketplace)
+        except UnknownMarketplaceError as exc:
+            raise UsageError(f"--marketplace: {exc}.", "Pass a country code such as DE.") from None
+        if market.region != auth.region:
+            raise UsageError(f"--marketplace {market.code} is in {market.region}, but this "
+                             f"authorization is for {auth.region}.",
+                             f"Choose a marketplace of {auth.region}.")
+        return market.code
+    for code in (*auth.marketplaces, *record.app.marketplaces):
+        try:
+            if lookup(code).region == auth.region:
+                return lookup(code).code
+        except UnknownMarketplaceError:
+            continue
+    return None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from oauth_wizard.keep.export import (
+        ExportCredentials,
+        ExportError,
+        default_path,
+        export_to_file,
+        notes,
+        render,
+    )
+
+    record = load_record(args, args.name)
+    auth = choose_one(args, record)
+    target = None if args.output == "-" else (
+        Path(args.output).expanduser() if args.output else default_path(args.format))
+    if args.force and target is None:
+        note("--force has no effect when the export goes to stdout.")
+    market = _marketplace(args, record, auth)  # input errors first, then the keyring
+    secret, token = asyncio.run(_secrets(args, record, auth))
+    creds = ExportCredentials(record.app.client_id, secret, token, auth.region, market,
+                              args.account)
+    try:
+        if target is None:
+            text = render(args.format, creds)
+        else:
+            written = export_to_file(args.format, creds, target, force=args.force)
+    except ExportError as exc:
+        code = 2 if exc.kind in INPUT_KINDS else 1
+        raise CommandError(exc.message, exc.fix, code=code) from None
+    if target is None:
+        if is_terminal(sys.stdout):
+            note("this prints secrets on your screen, where they stay in the scrollback; "
+                 "redirect it to a file (> FILE, or --output FILE for mode 0600).", "warning")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        how = "wrote" if written.created else "updated"
+        print(f"{how.capitalize()} {written.path} ({args.format}, mode 0600) with the "
+              f"credentials of profile '{record.name}', {auth.region} "
+              f"{spid_label(auth.selling_partner_id)}.")
+    for text_note in notes(args.format, creds, path=target, profile=record.name):
+        note(text_note)
+    return EXIT_OK
+
+
+async def _secrets(args: argparse.Namespace, record: ProfileRecord,
+                   auth: Authorization) -> tuple[str, str]:
+    vault = Vault(args)
+    label = f"{auth.region} {spid_label(auth.selling_partner_id)}"
+    token = await vault.need(refresh_token_key(record.name, auth.region, auth.selling_partner_id),
+                             auth.storage, f"the refresh token of {label}",
+                             f"Authorize again: {reauth_command(args, record, auth)}")
+    secret = await vault.need(client_secret_key(record.name), record.secret_storage,
+                              f"the client secret of profile '{record.name}'",
+                              secret_fix(args, record))
+    return secret, token

@@ -1,0 +1,177 @@
+"""``profile add``: describe an app once, keep its client secret in the secret store.
+
+Every field is checked by ``profile.build_profile`` (the same checks the wizard runs), and every
+problem is named with its fix in one go. The client secret never comes from argv: stdin when it
+is not a terminal, else a hidden prompt; and it is asked for only after the profile checked out
+and the secret store proved usable, so nobody types a secret for nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+from datetime import date
+from urllib.parse import urlsplit
+
+from oauth_wizard.amazon.endpoints import PORTAL_ENV, Endpoints
+from oauth_wizard.cli.common import (
+    EXIT_OK,
+    UsageError,
+    checked,
+    config_dir,
+    next_command,
+    note,
+    open_secret_store,
+    report_soft,
+    secret_store_failure,
+    store_failure,
+)
+from oauth_wizard.cli.prompts import PromptError, read_secret
+from oauth_wizard.core.masking import mask
+from oauth_wizard.core.profile import AppProfile, build_profile
+from oauth_wizard.core.validation import Problem, check_client_secret
+from oauth_wizard.keep.secrets import SecretStore, SecretStoreError, client_secret_key
+from oauth_wizard.keep.store import ProfileRecord, ProfileStore, StoreError
+
+OPTIONS = {"name": "NAME", "app_id": "--app-id", "client_id": "--client-id",
+           "app_state": "--app-state", "kind": "--vendor", "edits_pending": "--edits-pending",
+           "marketplaces": "--marketplace", "dev_ids": "--dev-id", "login_uri": "--login-uri"}
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def _option(field: str, redirects: int) -> str:
+    if field.startswith("redirect_uri_"):
+        index = int(field.rsplit("_", 1)[1])
+        return "--redirect-uri" if redirects < 2 else f"--redirect-uri #{index + 1}"
+    if field.startswith("dev_id_"):
+        return f"--dev-id {field.removeprefix('dev_id_')}"
+    return OPTIONS.get(field, field)
+
+
+def _dev_ids(values: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        region, sep, dev_id = value.partition("=")
+        if not sep or not region.strip() or not dev_id.strip():
+            raise UsageError(f"--dev-id {value!r} is not REGION=ID.",
+                             "Write it as --dev-id NA=123456789012 (regions NA, EU, FE).")
+        found[region.strip().upper()] = dev_id.strip()
+    return found
+
+
+def _markets(values: list[str]) -> list[str]:
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def _simulated_twin(uri: str, simulated: bool) -> str | None:
+    """With a simulator configured, an http URI on this machine is checked as its https twin
+    (real Amazon accepts only https and no localhost; the simulator runs on loopback)."""
+    value = uri.strip()
+    if not simulated or not value.lower().startswith("http://"):
+        return None
+    try:
+        host = urlsplit(value).hostname
+    except ValueError:
+        return None
+    return "https://" + value[len("http://"):] if host in LOOPBACK else None
+
+
+def build(args: argparse.Namespace) -> AppProfile:
+    """The checked profile; a UsageError naming every problem (with its fix) otherwise."""
+    simulated = Endpoints.from_env().simulated
+    login_twin = _simulated_twin(args.login_uri, simulated)
+    twins = [_simulated_twin(u, simulated) for u in args.redirect_uri]
+    built = build_profile(
+        name=args.name, app_id=args.app_id, client_id=args.client_id,
+        app_state=args.app_state, kind="vendor" if args.vendor else "seller",
+        edits_pending=args.edits_pending, hybrid=args.hybrid, dev_ids=_dev_ids(args.dev_id),
+        marketplace_codes=_markets(args.marketplace), login_uri=login_twin or args.login_uri,
+        redirect_uris=[t or u for t, u in zip(twins, args.redirect_uri, strict=True)])
+    swapped = {"login_uri"} if login_twin else set()
+    swapped |= {f"redirect_uri_{i}" for i, t in enumerate(twins) if t}
+    shown: list[Problem] = [p for p in built.problems
+                            if p.blocking or p.field not in swapped]
+    count = len(args.redirect_uri)
+    errors = [(f"{_option(p.field, count)}: {p.message}", p.fix) for p in shown if p.blocking]
+    if errors:
+        raise UsageError(*errors[0], more=errors[1:])
+    for p in shown:
+        report_soft([p], _option(p.field, count))
+    if swapped:
+        note(f"http URIs on this machine are accepted because {PORTAL_ENV} points at a "
+             "simulator; real Amazon accepts only https Login/Redirect URIs, and not on "
+             "localhost.")
+    back = {t: "http://" + t[len("https://"):] for t in (login_twin, *twins) if t}
+    profile = built.profile
+    return profile.with_(login_uri=back.get(profile.login_uri, profile.login_uri),
+                         redirect_uris=tuple(back.get(u, u) for u in profile.redirect_uris))
+
+
+def cmd_profile_add(args: argparse.Namespace) -> int:
+    profile = build(args)
+    profiles = ProfileStore(config_dir(args))
+    try:
+        existing = profiles.load().get(profile.name)
+    except StoreError as exc:
+        raise store_failure(exc) from None
+    if existing is not None and not args.force:
+        raise UsageError(f"A profile '{profile.name}' already exists in {profiles.path}; it was "
+                         "left as it is.", "Choose another name, or replace it with --force "
+                         "(its recorded authorizations are kept).")
+    secrets = open_secret_store(args)
+    try:
+        asyncio.run(secrets.check())
+    except SecretStoreError as exc:
+        raise secret_store_failure(exc) from None
+    try:
+        raw = read_secret("client secret")
+    except PromptError as exc:
+        raise UsageError(exc.message, exc.fix) from None
+    secret = checked(check_client_secret(raw, required=True), "client secret")
+    record = asyncio.run(_save(profile, secret, secrets, profiles, existing))
+    app = record.app
+    markets = ", ".join(app.marketplaces)
+    where = secrets.describe()
+    print(f"Saved profile '{app.name}': {app.app_state} {app.kind} app {app.app_id}, "
+          f"marketplaces {markets}; client secret {mask(secret)} in {where}.")
+    print(f"next: {next_command(args, 'authorize ' + app.name)}")
+    return EXIT_OK
+
+
+async def _save(profile: AppProfile, secret: str, secrets: SecretStore, profiles: ProfileStore,
+                existing: ProfileRecord | None) -> ProfileRecord:
+    """Secret first, then the profile; a profile that cannot be written takes a new secret back
+    out, so nothing half-saved is left behind."""
+    key = client_secret_key(profile.name)
+    today = date.today()
+    try:
+        previous = await secrets.get(key)
+        await secrets.set(key, secret)
+    except SecretStoreError as exc:
+        raise secret_store_failure(exc) from None
+    if existing is None:
+        record = ProfileRecord(profile, secrets.location, today)
+    else:
+        if existing.app.app_id != profile.app_id and existing.authorizations:
+            note(f"profile '{profile.name}' now has another app ID; its "
+                 f"{len(existing.authorizations)} recorded authorization(s) were kept but "
+                 "belong to the earlier app.", "warning")
+        same = previous == secret and existing.client_secret_first_seen is not None
+        record = replace(existing, app=profile, secret_storage=secrets.location,
+                         client_secret_first_seen=existing.client_secret_first_seen
+                         if same else today,
+                         client_secret_rotated=existing.client_secret_rotated
+                         if same else (today if previous else None))
+    try:
+        await asyncio.to_thread(profiles.put, record, overwrite=existing is not None)
+    except StoreError as exc:
+        if previous is None:
+            try:
+                await secrets.delete(key)
+            except SecretStoreError:
+                print(f"note: the client secret stays in {secrets.describe()}.", file=sys.stderr)
+        raise store_failure(exc) from None
+    return record
+

@@ -1,0 +1,133 @@
+"""``self-auth NAME``: keep the refresh token Seller Central's Authorize button shows.
+
+The token comes from stdin when stdin is not a terminal (``printf '%s' "$TOKEN" | ...``), else
+from a hidden prompt; never from argv. Its shape is checked first (without ever echoing it),
+then ``selfauth.self_authorize`` proves it at LWA, learns the marketplaces with the verify call,
+stores it and records the authorization. Everything that can be settled without the token (the
+profile, the region, the secret store and the client secret) is settled before it is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from oauth_wizard.cli.common import (
+    EXIT_NOT_OK,
+    EXIT_OK,
+    PROG,
+    CommandError,
+    UsageError,
+    checked,
+    note,
+    open_secret_store,
+    secret_store_failure,
+)
+from oauth_wizard.cli.keep import (
+    VIA,
+    Vault,
+    clients,
+    explain,
+    load_record,
+    now,
+    profile_store,
+    regions_of,
+    secret_fix,
+    spid_label,
+    with_globals,
+)
+from oauth_wizard.cli.prompts import PromptError, read_secret
+from oauth_wizard.keep.secrets import SecretStoreError, client_secret_key
+from oauth_wizard.keep.selfauth import (
+    SelfAuthError,
+    check_refresh_token,
+    check_selling_partner_id,
+    self_authorize,
+)
+from oauth_wizard.keep.store import ProfileRecord
+
+WHERE = f"{PROG} self-auth"
+
+
+def _region(args: argparse.Namespace, record: ProfileRecord) -> str:
+    regions = regions_of(record)
+    if args.region:
+        if regions and args.region not in regions:
+            note(f"profile '{record.name}' lists no marketplace in {args.region} (its regions: "
+                 f"{', '.join(regions)}); continuing, as the token decides.", "warning")
+        return args.region
+    if len(regions) == 1:
+        return regions[0]
+    if not regions:
+        raise UsageError(f"Profile '{record.name}' lists no marketplace, so the region of the "
+                         "token is not known.", "Add --region NA, EU or FE: the region of the "
+                         "Seller Central account whose Authorize button you used.")
+    raise UsageError(f"Profile '{record.name}' has marketplaces in several regions "
+                     f"({', '.join(regions)}); say which regional account the token is from.",
+                     f"Add --region, one of: {', '.join(regions)} (a merged account has one "
+                     "Authorize button per region: run self-auth once per region).")
+
+
+def cmd_self_auth(args: argparse.Namespace) -> int:
+    record = load_record(args, args.name)
+    region = _region(args, record)
+    spid = (checked(check_selling_partner_id(args.selling_partner), "--selling-partner")
+            if args.selling_partner else None)
+    return asyncio.run(_main(args, record, region, spid))
+
+
+async def _main(args: argparse.Namespace, record: ProfileRecord, region: str,
+                spid: str | None) -> int:
+    secrets = open_secret_store(args)
+    try:
+        await secrets.check()
+    except SecretStoreError as exc:
+        raise secret_store_failure(exc) from None
+    client_secret = await Vault(args).need(
+        client_secret_key(record.name), record.secret_storage,
+        f"the client secret of profile '{record.name}'",
+        f"{secret_fix(args, record)}\nLWA needs it to prove the token.")
+    try:
+        raw = read_secret("refresh token")
+    except PromptError as exc:
+        raise UsageError(exc.message, exc.fix) from None
+    token = checked(check_refresh_token(raw), "refresh token")
+    async with clients() as (lwa, spapi):
+        try:
+            result = await self_authorize(
+                record, token, region, client_secret=client_secret, lwa=lwa, spapi=spapi,
+                secrets=secrets, profiles=profile_store(args), now=now(),
+                selling_partner_id=spid)
+        except SelfAuthError as exc:
+            if exc.stage == "refresh":
+                explain(WHERE, exc.message, exc.fix, exc.cause, exc.via, profile=record.app)
+                return EXIT_NOT_OK
+            raise CommandError(exc.message, exc.fix) from None
+    a = result.authorization
+    for text in result.notes:
+        note(text, "warning")
+    markets = ", ".join(a.marketplaces) or "none listed"
+    stores = ", ".join(result.outcome.store_names)
+    print(f"Self-authorized profile '{record.name}' in {a.region}: marketplaces {markets}"
+          f"{f' (store {stores})' if stores else ''}.")
+    print(f"Selling partner: {spid_label(a.selling_partner_id)}.")
+    print(f"Refresh token {result.masked_token} stored in {result.storage}.")
+    if spid is None:
+        note("Seller Central does not show the selling partner id with a self-authorization "
+             f"token, so it is kept as {a.selling_partner_id}; pass --selling-partner ID (your "
+             "Merchant Token) to record the real one.")
+    for old in result.replaced:
+        print(f"Replaced the earlier self-authorization {old.selling_partner_id} of "
+              f"{old.region}.", file=sys.stderr)
+    outcome = result.outcome
+    for warning in outcome.warnings:
+        note(warning, "warning")
+    if not outcome.ok:
+        explain(WHERE, f"The token is stored, but the verify call failed: {outcome.message}",
+                outcome.fix, outcome.cause_id, VIA.get(outcome.stage or "call", "api-call"),
+                profile=record.app, next_step=with_globals(args, f"{PROG} verify {record.name}"))
+        return EXIT_NOT_OK
+    print(f"next: {with_globals(args, f'{PROG} export {record.name} --format FORMAT')} "
+          f"(or {PROG} token {record.name})")
+    return EXIT_OK

@@ -1,0 +1,155 @@
+"""``status [NAME]``: what needs attention, gh-style, with the exact command that fixes each.
+
+The rules and the JSON are ``status.compute_status``'s (its docstring documents the JSON); this
+module gathers the facts it needs, reading every secret from where its record says it is kept
+(a keyring that fails is reported as unreadable, never as "missing"), and prints the report for
+a person. Exit 1 when anything needs action, so ``oauth-wizard status || ...`` works in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import TextIO
+
+from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, print_wrapped
+from oauth_wizard.cli.keep import Vault, load_all, load_record, now, spid_label, with_globals
+from oauth_wizard.core.masking import mask
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.status import (
+    ROTATION_DAYS,
+    AuthorizationStatus,
+    Problem,
+    ProfileStatus,
+    SecretState,
+    StatusReport,
+    compute_status,
+)
+from oauth_wizard.keep.store import ProfileRecord
+
+MARK = {"ok": "✓", "note": "-", "warn": "!", "action": "X"}
+
+
+async def _gather(records: list[ProfileRecord], vault: Vault
+                  ) -> tuple[dict[str, bool], dict[str, str]]:
+    presence: dict[str, bool] = {}
+    masks: dict[str, str] = {}
+    for rec in records:
+        entries = [(client_secret_key(rec.name), rec.secret_storage),
+                   *((refresh_token_key(rec.name, a.region, a.selling_partner_id), a.storage)
+                     for a in rec.authorizations)]
+        for key, location in entries:
+            found = await vault.find(key, location)
+            if found.state in ("present", "missing"):
+                presence[key] = found.state == "present"
+            if found.value:
+                masks[key] = mask(found.value)
+    return presence, masks
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    records = [load_record(args, args.name)] if args.name else load_all(args)
+    vault = Vault(args)
+    presence, masks = asyncio.run(_gather(records, vault))
+    report = compute_status(records, presence, now(), masks=masks,
+                            store_location=vault.default_location)
+    for where, exc in vault.failed.items():
+        print_wrapped(sys.stderr, f"{PROG} status: the {where} could not be read, so the "
+                      f"secrets kept there were not checked: {exc.message}", indent="  ",
+                      first="")
+        for option in exc.options:
+            print_wrapped(sys.stderr, option, indent="    ", first="  - ")
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _print(args, report, vault, sys.stdout)
+    return EXIT_NOT_OK if report.needs_action else EXIT_OK
+
+
+# --- the human report --------------------------------------------------------------------------
+
+def _where(secret: SecretState, vault: Vault) -> str:
+    if secret.location == "missing":
+        return "missing"
+    kept = (vault.describe(secret.location) if secret.location in ("keyring", "file")
+            else "memory (a demo run only)")
+    shown = secret.masked or ""
+    if not secret.checked:
+        return f"recorded in {kept}, not checked"
+    return f"{shown} in {kept}".strip()
+
+
+def _problem(args: argparse.Namespace, p: Problem, out: TextIO, indent: str) -> None:
+    print_wrapped(out, p.message, indent=indent + "  ", first=f"{indent}{MARK[p.severity]} ")
+    if p.fix:
+        print_wrapped(out, p.fix, indent=indent + "    ", first=indent + "    ")
+    if p.command:
+        print(f"{indent}      {with_globals(args, p.command)}", file=out)
+
+
+def _secret_lines(prof: ProfileStatus, vault: Vault) -> list[str]:
+    secret = prof.client_secret
+    if not secret.checked:
+        mark = MARK["warn"]
+    else:
+        mark = MARK["action"] if secret.location == "missing" else MARK["ok"]
+    lines = [f"  {mark} Client secret: {_where(secret, vault)}"]
+    if prof.secret_since is not None and prof.secret_age_days is not None:
+        said = {"rotated": "rotated"}.get(prof.secret_since_kind or "", "first seen")
+        left = ROTATION_DAYS - prof.secret_age_days
+        lines.append(f"    - {said} {prof.secret_since}: {prof.secret_age_days} day(s) old; "
+                     f"rotate by {prof.rotate_by} "
+                     f"({f'{left} day(s) left' if left >= 0 else f'{-left} day(s) overdue'})")
+    return lines
+
+
+def _auth_lines(a: AuthorizationStatus, vault: Vault) -> list[str]:
+    markets = f"; {', '.join(a.marketplaces)}" if a.marketplaces else ""
+    lines = [f"  {MARK[a.state]} {a.region} {spid_label(a.selling_partner_id)} "
+             f"({a.how}{markets})",
+             f"    - Refresh token: {_where(a.refresh_token, vault)}"]
+    left = (f"{a.days_left} day(s) left" if a.days_left >= 0
+            else f"{-a.days_left} day(s) ago")
+    label = "365 days old on" if a.how == "self-auth" else "re-authorize by"
+    lines.append(f"    - Authorized {a.authorized_at.date()}; {label} "
+                 f"{a.reauthorize_by.date()} ({left})")
+    v = a.last_verify
+    if v is None:
+        said = "never"
+    elif v.ok:
+        said = f"ok on {v.at.date()} ({v.detail})"
+    else:  # the problem below quotes the whole detail
+        said = f"failed on {v.at.date()} ({v.detail.split(':', 1)[0]})"
+    lines.append(f"    - Last verify: {said}")
+    return lines
+
+
+def _print(args: argparse.Namespace, report: StatusReport, vault: Vault, out: TextIO) -> None:
+    for p in report.problems:
+        _problem(args, p, out, "")
+    for prof in report.profiles:
+        print(f"{prof.name}  ({prof.app_state} {prof.kind} app, client ID {prof.client_id})",
+              file=out)
+        for line in _secret_lines(prof, vault):
+            print(line, file=out)
+        for p in prof.problems:
+            _problem(args, p, out, "  ")
+        for a in prof.authorizations:
+            for line in _auth_lines(a, vault):
+                print(line, file=out)
+            for p in a.problems:
+                _problem(args, p, out, "    ")
+        print(file=out)
+    problems = [p for prof in report.profiles for p in prof.all_problems()] + list(
+        report.problems)
+    action = sum(p.severity == "action" for p in problems)
+    warn = sum(p.severity == "warn" for p in problems)
+    if action:
+        summary = f"{action} thing(s) need action" + (f", {warn} warning(s)" if warn else "")
+    elif warn:
+        summary = f"Nothing needs action; {warn} warning(s)"
+    else:
+        summary = "Everything is in order"
+    print(f"{summary}.", file=out)

@@ -1,0 +1,68 @@
+"""``token NAME``: one credential alone on stdout, for ``$(oauth-wizard token NAME)``.
+
+The refresh token as stored, or with ``--access`` a fresh access token (one hour) from LWA.
+Stdout holds the value and one line break (which ``$(…)`` drops) and nothing else; notes go
+to stderr, including a warning when stdout is a terminal (the secret is then on the
+screen and in the scrollback). A profile with several authorizations needs ``--region`` or
+``--selling-partner``: guessing would hand out another seller's token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, note
+from oauth_wizard.cli.keep import (
+    Vault,
+    choose_one,
+    clients,
+    explain,
+    load_record,
+    reauth_command,
+    secret_fix,
+    spid_label,
+)
+from oauth_wizard.cli.prompts import is_terminal
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store import Authorization, ProfileRecord
+
+WHERE = f"{PROG} token"
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    record = load_record(args, args.name)
+    auth = choose_one(args, record)
+    return asyncio.run(_main(args, record, auth))
+
+
+async def _main(args: argparse.Namespace, record: ProfileRecord, auth: Authorization) -> int:
+    vault = Vault(args)
+    label = f"{auth.region} {spid_label(auth.selling_partner_id)}"
+    token = await vault.need(refresh_token_key(record.name, auth.region, auth.selling_partner_id),
+                             auth.storage, f"the refresh token of {label}",
+                             f"Authorize again: {reauth_command(args, record, auth)}")
+    value = token
+    if args.access:
+        secret = await vault.need(client_secret_key(record.name), record.secret_storage,
+                                  f"the client secret of profile '{record.name}'",
+                                  secret_fix(args, record))
+        from oauth_wizard.amazon.lwa import LwaError
+
+        async with clients() as (lwa, _spapi):
+            try:
+                value = (await lwa.refresh(token, record.app.client_id, secret)).access_token
+            except LwaError as exc:
+                explain(WHERE, f"LWA refused to refresh the token of {label}: {exc.message}",
+                        exc.fix, exc.cause_id, "token-refresh", profile=record.app,
+                        next_step=reauth_command(args, record, auth)
+                        if exc.cause_id == "refresh_token_revoked_or_expired" else None)
+                return EXIT_NOT_OK
+    if is_terminal(sys.stdout):
+        kind = "access token (valid one hour)" if args.access else "refresh token"
+        note(f"this prints the {kind} on your screen, where it stays in the scrollback; use it "
+             f"in a script instead, e.g. TOKEN=$({PROG} token {record.name}).", "warning")
+    sys.stdout.write(value + "\n")
+    sys.stdout.flush()
+    return EXIT_OK

@@ -1,0 +1,402 @@
+"""What needs attention, gh-style: every profile and authorization, each problem with the exact
+command that fixes it. Pure: the caller passes the records, which secrets were found, their
+masks (never raw values) and the time.
+
+Rules (spapi-authorization.md §1.5, §3, §6):
+- Re-authorization: public-app authorizations must be renewed every 365 days. ``warn`` when
+  30 days or fewer are left, ``action`` once the day has passed. Amazon documents no expiry for
+  self-authorized tokens [uncertain], so for those the same dates give ``note``/``warn`` and the
+  fix is to verify (and self-authorize again on ``invalid_grant``).
+- Client secret: rotated every 180 days. ``warn`` from day 150, ``action`` after day 180. The
+  age counts from the rotation date oauth-wizard recorded, else from when it first saw the
+  secret (so the real age may be higher, and the message says "at least"); no date → a note.
+- A missing secret is ``action``; a secret that could not be checked (keyring locked) is
+  ``warn``. Never verified → ``warn``; last verify failed → ``action``.
+``needs_action`` is true when any problem is ``action``; the CLI exits 1 then.
+
+JSON (``StatusReport.as_json()``; keys are stable, ``null`` where unknown)::
+
+    {"format": 1, "generated_at": "<ISO 8601>", "needs_action": bool,
+     "problems": [PROBLEM, ...],                  # not tied to a profile (no_profiles)
+     "profiles": [{
+        "name", "app_id", "client_id", "app_state", "kind",
+        "state": "ok|note|warn|action", "needs_action": bool,
+        "client_secret": {"location": "keyring|file|memory|missing", "checked": bool,
+                          "masked": str|null, "since": "YYYY-MM-DD"|null,
+                          "since_kind": "rotated|first_seen"|null, "age_days": int|null,
+                          "rotate_by": "YYYY-MM-DD"|null, "days_left": int|null},
+        "problems": [PROBLEM, ...],                # about the profile itself
+        "authorizations": [{
+            "region", "selling_partner_id", "how": "oauth|self-auth", "marketplaces": [str],
+            "refresh_token": {"location", "checked", "masked"},
+            "authorized_at": "<ISO 8601>", "reauthorize_by": "<ISO 8601>", "days_left": int,
+            "last_verify": {"at": "<ISO 8601>", "ok": bool, "detail": str}|null,
+            "state": "ok|note|warn|action", "problems": [PROBLEM, ...]}]}]}
+    PROBLEM = {"id", "severity": "note|warn|action", "message", "fix", "command": str|null}
+
+Problem ids: no_profiles, not_authorized, client_secret_missing, client_secret_unchecked,
+client_secret_rotation_soon, client_secret_rotation_overdue, client_secret_age_unknown,
+insecure_storage, refresh_token_missing, refresh_token_unchecked, reauthorization_soon,
+reauthorization_overdue, never_verified, verify_failed.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from oauth_wizard.core.marketplaces import by_region
+from oauth_wizard.core.masking import scrub
+from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.keep.store_format import Authorization, ProfileRecord, VerifyResult
+
+__all__ = ["REAUTH_DAYS", "REAUTH_WARN_DAYS", "ROTATION_DAYS", "ROTATION_WARN_AGE",
+           "AuthorizationStatus", "Problem", "ProfileStatus", "SecretState", "StatusReport",
+           "compute_status"]
+
+PROG = "oauth-wizard"
+REAUTH_DAYS, REAUTH_WARN_DAYS = 365, 30
+ROTATION_DAYS, ROTATION_WARN_AGE = 180, 150
+RANK = {"ok": 0, "note": 1, "warn": 2, "action": 3}
+# Verify causes (diagnosis.md) whose fix is a new authorization, or a new client secret.
+REAUTH_CAUSES = {"refresh_token_revoked_or_expired", "access_token_invalid", "role_missing",
+                 "reauthorize_after_role_change", "restricted_role_missing"}
+SECRET_CAUSES = {"client_secret_invalid_or_expired", "client_id_invalid", "credentials_garbled"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    severity: str  # note | warn | action
+    message: str
+    fix: str
+    command: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "severity": self.severity, "message": self.message,
+                "fix": self.fix, "command": self.command}
+
+
+@dataclass(frozen=True)
+class SecretState:
+    location: str  # keyring | file | memory | missing
+    checked: bool  # False: the store could not be asked (the location is what was recorded)
+    masked: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"location": self.location, "checked": self.checked, "masked": self.masked}
+
+
+def _worst(problems: Iterable[Problem]) -> str:
+    return max((p.severity for p in problems), key=RANK.__getitem__, default="ok")
+
+
+@dataclass(frozen=True)
+class AuthorizationStatus:
+    region: str
+    selling_partner_id: str
+    how: str
+    marketplaces: tuple[str, ...]
+    refresh_token: SecretState
+    authorized_at: datetime
+    reauthorize_by: datetime
+    days_left: int
+    last_verify: VerifyResult | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def state(self) -> str:
+        return _worst(self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        v = self.last_verify
+        return {"region": self.region, "selling_partner_id": self.selling_partner_id,
+                "how": self.how, "marketplaces": list(self.marketplaces),
+                "refresh_token": self.refresh_token.as_json(),
+                "authorized_at": self.authorized_at.isoformat(),
+                "reauthorize_by": self.reauthorize_by.isoformat(), "days_left": self.days_left,
+                "last_verify": None if v is None else {"at": v.at.isoformat(), "ok": v.ok,
+                                                       "detail": v.detail},
+                "state": self.state, "problems": [p.as_json() for p in self.problems]}
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    name: str
+    app_id: str
+    client_id: str
+    app_state: str
+    kind: str
+    client_secret: SecretState
+    secret_since: date | None
+    secret_since_kind: str | None  # rotated | first_seen
+    secret_age_days: int | None
+    rotate_by: date | None
+    authorizations: tuple[AuthorizationStatus, ...]
+    problems: tuple[Problem, ...]
+
+    def all_problems(self) -> tuple[Problem, ...]:
+        return self.problems + tuple(p for a in self.authorizations for p in a.problems)
+
+    @property
+    def state(self) -> str:
+        return _worst(self.all_problems())
+
+    @property
+    def needs_action(self) -> bool:
+        return self.state == "action"
+
+    def as_json(self) -> dict[str, Any]:
+        secret = {**self.client_secret.as_json(),
+                  "since": self.secret_since.isoformat() if self.secret_since else None,
+                  "since_kind": self.secret_since_kind, "age_days": self.secret_age_days,
+                  "rotate_by": self.rotate_by.isoformat() if self.rotate_by else None,
+                  "days_left": None if self.secret_age_days is None
+                  else ROTATION_DAYS - self.secret_age_days}
+        return {"name": self.name, "app_id": self.app_id, "client_id": self.client_id,
+                "app_state": self.app_state, "kind": self.kind, "state": self.state,
+                "needs_action": self.needs_action, "client_secret": secret,
+                "problems": [p.as_json() for p in self.problems],
+                "authorizations": [a.as_json() for a in self.authorizations]}
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    generated_at: datetime
+    profiles: tuple[ProfileStatus, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def needs_action(self) -> bool:
+        return _worst(self.problems) == "action" or any(p.needs_action for p in self.profiles)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"format": 1, "generated_at": self.generated_at.isoformat(),
+                "needs_action": self.needs_action,
+                "problems": [p.as_json() for p in self.problems],
+                "profiles": [p.as_json() for p in self.profiles]}
+
+
+# --- the commands that fix things --------------------------------------------------------------
+
+def _cmd(*args: str) -> str:
+    return shlex.join([PROG, *args])
+
+
+def _store_flag(rec: ProfileRecord) -> list[str]:
+    """Secrets kept with --insecure-storage are only found with it (cli_common)."""
+    where = {rec.secret_storage, *(a.storage for a in rec.authorizations)}
+    return ["--insecure-storage"] if "file" in where else []
+
+
+def verify_command(rec: ProfileRecord) -> str:
+    return _cmd("verify", rec.name, *_store_flag(rec))
+
+
+def marketplace_for(rec: ProfileRecord, region: str) -> str:
+    """A marketplace of ``region`` to authorize in: the app's first, else the region's first."""
+    codes = [m.code for m in by_region()[region]]
+    return next((c for c in rec.app.marketplaces if c in codes), codes[0])
+
+
+def reauthorize_command(rec: ProfileRecord, auth: Authorization) -> str:
+    if auth.how == "self-auth":
+        return _cmd("self-auth", rec.name, "--region", auth.region, *_store_flag(rec))
+    return _cmd("authorize", rec.name, "--marketplace", marketplace_for(rec, auth.region),
+                *_store_flag(rec))
+
+
+def secret_command(rec: ProfileRecord) -> str:
+    """Re-enter the client secret: ``profile add --force`` with the profile's own values (its
+    authorizations are kept, and a changed secret is recorded as rotated today)."""
+    app = rec.app
+    args = ["profile", "add", rec.name, "--app-id", app.app_id, "--client-id", app.client_id,
+            "--app-state", app.app_state]
+    if app.marketplaces:
+        args += ["--marketplace", ",".join(app.marketplaces)]
+    if app.kind == "vendor":
+        args.append("--vendor")
+    if app.edits_pending:
+        args.append("--edits-pending")
+    if app.login_uri:
+        args += ["--login-uri", app.login_uri]
+    for uri in app.redirect_uris:
+        args += ["--redirect-uri", uri]
+    if app.hybrid:
+        args.append("--hybrid")
+        for region, dev in app.dev_ids:
+            args += ["--dev-id", f"{region}={dev}"]
+    return _cmd(*args, "--force", *_store_flag(rec))
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Ctx:
+    presence: Mapping[str, bool]
+    masks: Mapping[str, str]
+    store_location: str
+    now: datetime
+
+
+def _secret(recorded: str | None, key: str, ctx: _Ctx) -> SecretState:
+    """Where a secret lives: its recorded location when found (the checked store's when the
+    record does not say), ``missing`` when not found; unchecked keeps the recorded one."""
+    masked = scrub(ctx.masks[key], []) if ctx.masks.get(key) else None
+    if key in ctx.presence:
+        if not ctx.presence[key]:
+            return SecretState("missing", True, None)
+        return SecretState(recorded or ctx.store_location, True, masked)
+    return SecretState(recorded or "missing", False, masked)
+
+
+def _client_secret(rec: ProfileRecord, state: SecretState, now: datetime
+                   ) -> tuple[list[Problem], date | None, str | None, int | None]:
+    out: list[Problem] = []
+    fix_cmd = secret_command(rec)
+    enter = "Enter it (read from stdin or a masked prompt, never from the command line):"
+    if state.location == "missing":
+        out.append(Problem("client_secret_missing", "action", f"The client secret of profile "
+                           f"'{rec.name}' is not stored, so no token can be refreshed.",
+                           enter, fix_cmd))
+    elif not state.checked:
+        out.append(Problem("client_secret_unchecked", "warn", f"Could not check that the client "
+                           f"secret of '{rec.name}' is in the {state.location}.",
+                           "Unlock the keyring and run status again.", None))
+    elif state.location == "file":
+        out.append(Problem("insecure_storage", "note", f"The secrets of '{rec.name}' are kept "
+                           "in the plain-text file of --insecure-storage.", "Anyone who can "
+                           "read that file can use the app; prefer the system keyring where "
+                           "one is available.", None))
+    since, kind = ((rec.client_secret_rotated, "rotated") if rec.client_secret_rotated
+                   else (rec.client_secret_first_seen, "first_seen"))
+    if since is None:
+        out.append(Problem("client_secret_age_unknown", "note", "oauth-wizard does not know "
+                           "when this client secret was issued, so it cannot warn before its "
+                           "180-day rotation deadline.", "Check the expiry under LWA "
+                           "credentials in Developer Central.", None))
+        return out, None, None, None
+    age = (now.date() - since).days
+    said = (f"of '{rec.name}' was rotated on {since} ({age} days ago)" if kind == "rotated"
+            else f"of '{rec.name}' is at least {age} days old (oauth-wizard first saw it on "
+                 f"{since})")
+    most = "" if kind == "rotated" else "at most "
+    rotate = ("Rotate it in Developer Central (LWA credentials, View, Rotate), then enter the "
+              "new one:")
+    if state.location != "missing" and age > ROTATION_DAYS:
+        out.append(Problem("client_secret_rotation_overdue", "action", f"The client secret "
+                           f"{said}: past the 180-day rotation, after which Amazon refuses it.",
+                           rotate, fix_cmd))
+    elif state.location != "missing" and age >= ROTATION_WARN_AGE:
+        out.append(Problem("client_secret_rotation_soon", "warn", f"The client secret {said}: "
+                           f"{most}{ROTATION_DAYS - age} day(s) left before the 180-day "
+                           "rotation.",
+                           rotate, fix_cmd))
+    return out, since, kind, age
+
+
+def _authorization(rec: ProfileRecord, auth: Authorization, ctx: _Ctx) -> AuthorizationStatus:
+    state = _secret(auth.storage, refresh_token_key(rec.name, auth.region,
+                                                    auth.selling_partner_id), ctx)
+    now = ctx.now
+    out: list[Problem] = []
+    who = f"the {auth.region} authorization of '{rec.name}' ({auth.selling_partner_id})"
+    cap = who[0].upper() + who[1:]
+    again = ("Self-authorize again in Seller Central and paste the new token:"
+             if auth.how == "self-auth" else "Have the seller authorize again:")
+    reauth = reauthorize_command(rec, auth)
+    verify = verify_command(rec)
+    if state.location == "missing":
+        out.append(Problem("refresh_token_missing", "action", f"The refresh token of {who} is "
+                           "not stored.", again, reauth))
+    elif not state.checked:
+        out.append(Problem("refresh_token_unchecked", "warn", f"Could not check that the "
+                           f"refresh token of {who} is in the {state.location}.",
+                           "Unlock the keyring and run status again.", None))
+    due = auth.authorized_at + timedelta(days=REAUTH_DAYS)
+    days_left = (due - now) // timedelta(days=1)
+    day = auth.authorized_at.date()
+    if auth.how == "self-auth":
+        doubt = ("Amazon documents the 365-day renewal for public apps and says nothing about "
+                 "self-authorized tokens [uncertain].")
+        if now >= due:
+            out.append(Problem("reauthorization_overdue", "warn", f"{cap} was "
+                               f"authorized on {day}, more than 365 days ago. {doubt}",
+                               "Verify it; if LWA answers invalid_grant, self-authorize again:",
+                               verify))
+        elif days_left <= REAUTH_WARN_DAYS:
+            out.append(Problem("reauthorization_soon", "note", f"{cap} reaches 365 "
+                               f"days in {days_left} day(s). {doubt}", "Nothing to do unless "
+                               "verify fails; then self-authorize again:", reauth))
+    elif now >= due:
+        out.append(Problem("reauthorization_overdue", "action", f"{cap} was "
+                           f"authorized on {day}, more than 365 days ago; sellers must "
+                           "re-authorize every 365 days.", again, reauth))
+    elif days_left <= REAUTH_WARN_DAYS:
+        out.append(Problem("reauthorization_soon", "warn", f"{cap} must be renewed "
+                           f"within {days_left} day(s) (365 days after {day}).",
+                           "Have the seller authorize again before then:", reauth))
+    last = auth.last_verify
+    if last is not None:  # profiles.toml refuses secrets; this is the second belt
+        last = replace(last, detail=scrub(last.detail, []))
+    if last is None:
+        out.append(Problem("never_verified", "warn", f"{cap} was never verified.",
+                           "Prove it works with a real SP-API call:", verify))
+    elif not last.ok:
+        cause = last.detail.split(":", 1)[0].strip()
+        if cause in REAUTH_CAUSES:
+            fix, cmd = again, reauth
+        elif cause in SECRET_CAUSES:
+            fix, cmd = "Enter the current client secret:", secret_command(rec)
+        else:
+            fix, cmd = "Fix the cause named above, then verify again:", verify
+        detail = last.detail or "no detail recorded"
+        out.append(Problem("verify_failed", "action", f"The last verify of {who} failed on "
+                           f"{last.at.date()}: {detail}", fix, cmd))
+    return AuthorizationStatus(auth.region, auth.selling_partner_id, auth.how, auth.marketplaces,
+                               state, auth.authorized_at, due, days_left, last, tuple(out))
+
+
+def _profile(rec: ProfileRecord, ctx: _Ctx) -> ProfileStatus:
+    secret = _secret(rec.secret_storage, client_secret_key(rec.name), ctx)
+    problems, since, kind, age = _client_secret(rec, secret, ctx.now)
+    auths = tuple(_authorization(rec, a, ctx) for a in rec.authorizations)
+    if not auths:
+        market = marketplace_for(rec, "NA") if not rec.app.marketplaces \
+            else rec.app.marketplaces[0]
+        problems.append(Problem("not_authorized", "action", f"Profile '{rec.name}' has no "
+                                "authorization yet.", "Authorize a seller (or, for your own "
+                                f"account, paste a self-authorization token with "
+                                f"{_cmd('self-auth', rec.name)}):",
+                                _cmd("authorize", rec.name, "--marketplace", market)))
+    return ProfileStatus(rec.name, rec.app.app_id, rec.app.client_id, rec.app.app_state,
+                         rec.app.kind, secret, since, kind, age,
+                         since + timedelta(days=ROTATION_DAYS) if since else None, auths,
+                         tuple(problems))
+
+
+def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[str, bool],
+                   now: datetime, *, masks: Mapping[str, str] | None = None,
+                   store_location: str = "keyring") -> StatusReport:
+    """The report for ``records``. ``secret_presence`` maps secret-store keys
+    (``client_secret_key``, ``refresh_token_key``) to whether the secret was found; a key that
+    is absent could not be checked. ``masks`` maps the same keys to masked values (anything
+    shaped like a raw token is masked again). ``store_location`` is where the caller looked,
+    used when a record does not say. ``now`` must be timezone-aware."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    ctx = _Ctx(secret_presence, masks or {}, store_location, now)
+    profiles = tuple(_profile(r, ctx) for r in records)
+    problems: tuple[Problem, ...] = ()
+    if not profiles:
+        problems = (Problem("no_profiles", "action", "There are no profiles yet.",
+                            "Add your app (the client secret is read from stdin or a masked "
+                            "prompt), or run oauth-wizard for the guided wizard, or "
+                            "oauth-wizard demo to try it without an Amazon account:",
+                            _cmd("profile", "add", "NAME", "--app-id", "ID", "--client-id",
+                                 "CLIENT_ID", "--app-state", "draft", "--marketplace", "CC",
+                                 "--login-uri", "URI", "--redirect-uri", "URI")),)
+    return StatusReport(now, profiles, problems)

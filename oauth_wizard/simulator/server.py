@@ -1,0 +1,447 @@
+"""The local Amazon: Seller/Vendor Central consent, both legs, the LWA token endpoint and
+``getMarketplaceParticipations``, served by aiohttp on 127.0.0.1.
+
+An honest model of documented behaviour, driven by a registry (sim_registry.py). Every rule it
+enforces cites spapi-authorization.md (§ and source tag) next to the code; where the sources do
+not settle the behaviour the comment says [uncertain] and so does the response. Addressing
+(issue3-arch.md): ``{base}/{portal host}/apps/authorize/...`` for the portal, so the host (hence
+region and seller/vendor) is the first path segment; ``{base}/auth/o2/token`` for LWA;
+``{base}/spapi/{NA|EU|FE}/sellers/v1/marketplaceParticipations`` for SP-API. Time is the
+injected ``clock`` plus ``advance()``; tokens come from the injectable ``token_factory``. Nothing
+is logged but exception class names: requests carry codes, tokens and secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from aiohttp import web
+
+from oauth_wizard.core.marketplaces import REGIONS, identify_portal_host, lookup
+from oauth_wizard.simulator import pages as sim_pages
+from oauth_wizard.simulator.lwa import (
+    RATE,
+    Answer,
+    Grant,
+    Tokens,
+    default_token_factory,
+    spapi_error,
+)
+from oauth_wizard.simulator.registry import Registry, SimApp, participation
+
+log = logging.getLogger(__name__)
+
+LWA_PATH = "/auth/o2/token"
+MAX_PENDING = 10_000  # Login legs awaiting their confirm; the oldest is dropped beyond this
+RID = web.RequestKey("rid", str)  # this request's id, shown on pages and in x-amzn-RequestId
+__all__ = ["LWA_PATH", "Grant", "Simulator", "SimulatorError"]
+
+
+class SimulatorError(RuntimeError):
+    """The simulator cannot start or is used before it started; the message says what to do."""
+
+
+@dataclass
+class _Login:  # a pending Login leg, keyed by amazon_state
+    app_id: str
+    host: str
+    grant: Grant
+    beta: bool
+
+
+def _with_query(uri: str, pairs: list[tuple[str, str]]) -> str:
+    parts = urlsplit(uri)
+    query = "&".join(q for q in (parts.query, urlencode(pairs)) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+class Simulator:
+    """The local Amazon for one registry; ``start()`` serves it on 127.0.0.1."""
+
+    def __init__(self, registry: Registry, *, clock: Callable[[], float] = time.time,
+                 auto_approve: bool = False,
+                 token_factory: Callable[[str], str] | None = None) -> None:
+        self.registry = registry
+        self.auto_approve = auto_approve
+        self.tokens = Tokens(registry, clock, token_factory or default_token_factory)
+        self._logins: dict[str, _Login] = {}
+        self._runner: web.AppRunner | None = None
+        self._base = ""
+        self.self_auth_tokens: dict[str, str] = {}  # app_id → refresh token, made at creation
+        for app in registry.apps:
+            target = registry.self_auth_target(app)
+            if target:
+                self.self_auth_tokens[app.app_id] = self.tokens.self_authorize(
+                    app.app_id, target[0].selling_partner_id, target[1])
+
+    # -- time and state helpers (tests, demo, verify) -------------------------------------
+    def now(self) -> float:
+        """The simulator's time: the injected clock plus every ``advance()``."""
+        return self.tokens.now()
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock forward (code expiry, token expiry, rate refill)."""
+        self.tokens.advance(seconds)
+
+    def self_authorize(self, app_id: str, selling_partner_id: str, region: str) -> str:
+        """A new self-authorization refresh token (§6), as Seller Central's Authorize button."""
+        return self.tokens.self_authorize(app_id, selling_partner_id, region)
+
+    def revoke_refresh_token(self, refresh_token: str) -> bool:
+        """The seller revokes the app; False when the token is unknown. See Tokens.revoke."""
+        return self.tokens.revoke(refresh_token)
+
+    def grant_for(self, refresh_token: str) -> Grant | None:
+        """Whom a refresh token is for (client, seller, region), or None if never issued."""
+        return self.tokens.grant_for(refresh_token)
+
+    # -- server --------------------------------------------------------------------------
+    async def start(self, host: str = "127.0.0.1", port: int = 0, *,
+                    ssl_context: ssl.SSLContext | None = None) -> str:
+        """Listen on 127.0.0.1 (nothing else: common.md) and return the base URL."""
+        if host != "127.0.0.1":
+            raise SimulatorError(f"the simulator listens on 127.0.0.1 only, not {host!r}")
+        if self._runner is not None:
+            raise SimulatorError("the simulator is already running")
+        runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise SimulatorError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                 "choose another --port, or 0 for any free port") from None
+        self._runner = runner
+        bound = runner.addresses[0][1]
+        self._base = f"{'https' if ssl_context else 'http'}://127.0.0.1:{bound}"
+        return self._base
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+            self._base = ""
+
+    @property
+    def portal_url(self) -> str:
+        if not self._base:
+            raise SimulatorError("the simulator is not running; await start() first")
+        return self._base
+
+    @property
+    def lwa_url(self) -> str:
+        return self.portal_url + LWA_PATH
+
+    @property
+    def spapi_url(self) -> str:
+        return self.portal_url + "/spapi"
+
+    def portal_base(self, host: str) -> str:
+        """What stands in for ``https://{host}`` (e.g. sellercentral.amazon.de)."""
+        return f"{self.portal_url}/{host}"
+
+    def ready_info(self) -> dict:
+        """The ``simulate --json`` ready line. Client secrets are included: they are this
+        simulator's own fakes, for the developer testing against it."""
+        apps = []
+        for app in self.registry.apps:
+            token = self.self_auth_tokens.get(app.app_id)
+            grant = self.grant_for(token) if token else None
+            apps.append({**app.as_json(), "self_auth_refresh_token": token,
+                         "self_auth_selling_partner_id": grant and grant.selling_partner_id,
+                         "self_auth_region": grant and grant.region})
+        sellers = [{"selling_partner_id": s.selling_partner_id,
+                    "marketplaces": list(s.marketplaces),
+                    "users": [{"name": u.name, "primary": u.primary} for u in s.users]}
+                   for s in self.registry.sellers]
+        return {"simulator": sim_pages.BANNER, "portal_url": self.portal_url,
+                "lwa_url": self.lwa_url, "spapi_url": self.spapi_url, "apps": apps,
+                "sellers": sellers}
+
+    def make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard])
+        r = app.router
+        r.add_get("/{host}/apps/authorize/consent", self._consent)
+        r.add_get("/{host}/apps/authorize/confirm/{app_id}", self._confirm)
+        r.add_post(LWA_PATH, self._lwa)
+        r.add_get("/spapi/{region}/sellers/v1/marketplaceParticipations", self._participations)
+        r.add_route("*", "/spapi/{region}/{tail:.*}", self._spapi_unknown)
+        r.add_route("*", "/{tail:.*}", self._not_found)
+        return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
+        """Request id on every answer; an unexpected failure is a clean 500 with no traceback
+        and nothing from the request in the log."""
+        request[RID] = str(uuid.uuid4())
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # redirects, and aiohttp's own 4xx
+            exc.headers["x-amzn-RequestId"] = request[RID]
+            exc.headers.setdefault("Referrer-Policy", "no-referrer")
+            raise
+        except Exception as exc:  # noqa: BLE001 - the guard of last resort
+            log.error("simulator: %s while answering a request", exc.__class__.__name__)
+            response = web.Response(status=500, text="internal simulator error\n")
+        response.headers["x-amzn-RequestId"] = request[RID]
+        response.headers.setdefault("Referrer-Policy", "no-referrer")  # codes ride in URLs (§1.2)
+        return response
+
+    # -- portal pages --------------------------------------------------------------------
+    def _error(self, request: web.Request, code: str, app_id: str, reason: str, source: str,
+               uncertain: str = "") -> web.Response:
+        # The HTTP status of Amazon's error pages is not documented; 400 lets scripts notice,
+        # and X-Sim-Error-Code names the code without parsing HTML.
+        html = sim_pages.error_page(code=code, app_id=app_id, request_id=request[RID],
+                                    reason=reason, source=source, uncertain=uncertain)
+        return web.Response(status=400, text=html, content_type="text/html",
+                            headers={"X-Sim-Error-Code": code})
+
+    def _notice(self, request: web.Request, status: int, title: str, message: str) -> web.Response:
+        html = sim_pages.notice_page(title=title, message=message, request_id=request[RID])
+        return web.Response(status=status, text=html, content_type="text/html")
+
+    def _unknown_host(self, request: web.Request, host: str) -> web.Response:
+        return self._notice(request, 404, "Unknown portal host", (
+            f"{host!r} is not a Seller Central or Vendor Central host this simulator knows. "
+            "Put the real portal host first in the path, e.g. "
+            f"{self._base}/sellercentral.amazon.com/apps/authorize/consent?application_id=…"))
+
+    def _check_redirect(self, request, app: SimApp, given: str | None) -> web.Response | str:
+        """The Redirect URI the flow will use, or the error page for it."""
+        uri = given if given is not None else app.redirect_uris[0]
+        # §1.1: without redirect_uri Amazon uses the first registered one [official-2021]
+        if "#" in uri:  # §4 / §5.1 MD5110: fragment in the Redirect URI [official WEB-AUTHERR]
+            return self._error(request, "MD5110", app.app_id, f"The Redirect URI {uri} contains "
+                               "a fragment ('#'); OAuth redirect URIs may not have one.",
+                               "spapi-authorization.md §4, §5.1 MD5110 [official WEB-AUTHERR]")
+        if uri not in app.redirect_uris:  # §4 / §5.1 MD5101, exact string match [official-2021;
+            # official WEB-AUTHERR]; exactness (trailing slash) is inferred [uncertain]
+            registered = ", ".join(app.redirect_uris)
+            return self._error(request, "MD5101", app.app_id, f"redirect_uri {uri} is not one of "
+                               f"the app's registered Redirect URIs ({registered}).",
+                               "spapi-authorization.md §4, §5.1 MD5101 [official WEB-AUTHERR]",
+                               "Matching is modelled as exact string equality (trailing slash "
+                               "included); Amazon's exactness is inferred, not documented.")
+        return uri
+
+    async def _consent(self, request: web.Request) -> web.Response:
+        q = request.query
+        host = request.match_info["host"].lower()
+        portal = identify_portal_host(host)  # §1.1 "Region comes from the host" [official-2021]
+        if portal is None:
+            return self._unknown_host(request, host)
+        given = q.get("application_id", "")
+        app = self.registry.app(given)
+        if app is None:
+            other = self.registry.app_by_client_id(given)
+            if not given:  # §5.1 MD1000: application_id left out [issue docs#265]
+                why, src, doubt = "The consent URL has no application_id.", "issue docs#265", ""
+            elif other:  # §1.1/§5.1 MD1000: the LWA client ID in application_id [models#2744]
+                why = f"application_id holds the LWA client ID of {other.name}, not its app ID."
+                src, doubt = "issue models#2744, docs#265", ""
+            else:
+                why, src = f"No app with the ID {given!r} is registered.", "issue docs#265"
+                doubt = ("Amazon's answer to an app ID it does not know is not documented "
+                         "separately; MD1000 is modelled because it is the code for a bad "
+                         "application_id.")
+            return self._error(request, "MD1000", given, why, f"spapi-authorization.md §1.1, "
+                               f"§5.1 MD1000 [{src}]", doubt)
+        beta = q.get("version") == "beta"  # only the documented spelling counts (§1.1)
+        if not app.published and not beta:
+            # §1.1/§5.1 MD1000: production flow (no version=beta) on an unpublished app
+            # [official WEB-AUTHERR]. Submitted apps: MD9000 is also reported [issue
+            # models#2158, #2183] and the sources disagree [uncertain]; the issue fixes MD1000.
+            doubt = ("For a Submitted app Amazon has also been reported to answer MD9000 "
+                     "(models#2158, #2183).") if app.app_state == "submitted" else ""
+            return self._error(request, "MD1000", app.app_id, f"The app is {app.app_state}, not "
+                               "Published, and the consent URL has no version=beta.",
+                               "spapi-authorization.md §1.1, §5.1 MD1000 [official WEB-AUTHERR]",
+                               doubt)
+        # A Published app with version=beta authorizes its draft version (§1.1 [official-2021]),
+        # so it is no error; the flow stays a beta flow.
+        if app.kind != portal.kind:  # §1.1: vendor apps use Vendor Central [official-2021]
+            return self._error(request, "SIM-WRONG-PORTAL", app.app_id, f"This is a {app.kind} "
+                               f"app, but {host} is {portal.kind.title()} Central.",
+                               "spapi-authorization.md §1.1 [official-2021]",
+                               "Amazon's answer for a portal of the wrong kind is not documented; "
+                               "SIM-WRONG-PORTAL is the simulator's code, not Amazon's.")
+        if not app.login_uri or not app.redirect_uris:
+            # §1.4/§5.1 MD9100: no Login URI and Redirect URI [WEB-AUTHERR via community copies,
+            # uncertain wording]; raised when either is missing, since the flow needs both.
+            return self._error(request, "MD9100", app.app_id, "The app has no Login URI or no "
+                               "Redirect URI registered.", "spapi-authorization.md §1.4, §5.1 "
+                               "MD9100 [official WEB-AUTHERR via community copies]",
+                               "The documented wording is uncertain; whether Amazon answers "
+                               "MD9100 when only one of the two is missing is not documented.")
+        checked = self._check_redirect(request, app, q.get("redirect_uri"))
+        if isinstance(checked, web.Response):
+            return checked
+        if app.hybrid and not app.dev_id(portal.region):
+            # §5.1/§7 MD9010: hybrid app without this region's MWS developer ID [official
+            # WEB-AUTHERR; issue docs#2611, docs#2236]; MD5100 also reported [models#1988].
+            return self._error(request, "MD9010", app.app_id, "The application provided does not "
+                               f"have an MWS developer ID for this region ({portal.region}).",
+                               "spapi-authorization.md §5.1, §7 MD9010 [official WEB-AUTHERR]",
+                               "Some reports show MD5100 for the same cause (models#1988).")
+        # A host serving one marketplace is checked against it; a shared host
+        # (sellercentral-europe.amazon.com) by region, as the grant is regional (§1.1).
+        if len(portal.marketplaces) == 1:
+            supported = portal.marketplaces[0] in app.marketplaces
+        else:
+            supported = any(lookup(c).region == portal.region for c in app.marketplaces)
+        if not supported:
+            # MD5100 for a portal whose marketplace the app does not support: issue 3 §1 and
+            # diagnosis.md cause marketplace_not_in_app (MD5100, MD9000); §5.1 itself lists
+            # MD5100 only as a generic failure [issue models#1988, docs#2021] [uncertain].
+            return self._error(request, "MD5100", app.app_id, f"The app does not support the "
+                               f"marketplace(s) of {host} ({', '.join(portal.marketplaces)}); it "
+                               f"supports {', '.join(app.marketplaces)}.",
+                               "spapi-authorization.md §5.1 MD5100 [issue models#1988, "
+                               "docs#2021]; diagnosis.md marketplace_not_in_app",
+                               "§5.1 documents MD5100 as a generic failure; an unsupported "
+                               "marketplace is a plausible cause, not a documented one.")
+        return self._approve_or_ask(request, app, host, portal.region, beta)
+
+    def _approve_or_ask(self, request, app: SimApp, host: str, region: str, beta: bool):
+        q = request.query
+        users = self.registry.users_in_region(region)
+        name = q.get("sim_user")
+        note = ""
+        if name is None and self.auto_approve:
+            first = next((u for _, u in users if u.primary), None)
+            name = first.name if first else None
+            note = "" if first else "Auto-approve found no primary user in this region."
+        if name is None:
+            html = sim_pages.consent_page(
+                app_name=app.name, app_id=app.app_id, host=host, region=region, kind=app.kind,
+                beta=beta, users=[(u.name, u.label()) for _, u in users],
+                params=list(q.items()), request_id=request[RID], note=note)
+            return web.Response(text=html, content_type="text/html")
+        found = self.registry.user(name)
+        if found is None or found[0].selling_partner_id not in {s.selling_partner_id
+                                                                 for s, _ in users}:
+            return self._notice(request, 400, "Unknown user", (
+                f"No registered user named {name!r} can sign in to {host}: their seller must "
+                f"sell in the {region} region. (A simulator check: how Amazon treats an account "
+                "without that region is outside this model.)"))
+        seller, user = found
+        if not user.primary:  # §5.1 SPDC8143: non-primary user [community copies of
+            # WEB-AUTHERR, uncertain wording]; the source names Seller Central only.
+            return self._error(request, "SPDC8143", app.app_id, f"{user.label()} is not the "
+                               "primary user of the account.", "spapi-authorization.md §5.1 "
+                               "SPDC8143 [community copies of WEB-AUTHERR]",
+                               "The wording is uncertain, and the source names Seller Central "
+                               "only; the simulator applies it on Vendor Central too.")
+        amazon_state = self.tokens.factory("amazon_state")
+        grant = Grant(app.client_id, seller.selling_partner_id, region, app.kind)
+        if len(self._logins) >= MAX_PENDING:  # abandoned flows must not grow without bound
+            del self._logins[next(iter(self._logins))]
+        self._logins[amazon_state] = _Login(app.app_id, host, grant, beta)
+        # §1.2 step 3: to the Login URI with amazon_callback_uri, amazon_state,
+        # selling_partner_id, + version=beta in draft flows [official WEB-WAW; models#4119]
+        pairs = [("amazon_callback_uri",
+                  f"{self.portal_base(host)}/apps/authorize/confirm/{app.app_id}"),
+                 ("amazon_state", amazon_state), ("selling_partner_id", seller.selling_partner_id)]
+        if beta:
+            pairs.append(("version", "beta"))
+        raise web.HTTPFound(_with_query(app.login_uri, pairs))
+
+    async def _confirm(self, request: web.Request) -> web.Response:
+        q = request.query
+        host, app_id = request.match_info["host"].lower(), request.match_info["app_id"]
+        if identify_portal_host(host) is None:
+            return self._unknown_host(request, host)
+        amazon_state = q.get("amazon_state", "")
+        login = self._logins.get(amazon_state)
+        if login is None or login.app_id != app_id or login.host != host:
+            # §1.2 step 4: amazon_state must be "echoed unchanged" [official WEB-WAW]
+            return self._error(request, "SIM-AMAZON-STATE", app_id, "amazon_state is missing, "
+                               "unknown, already used, or from another app's flow.",
+                               "spapi-authorization.md §1.2 step 4 [official WEB-WAW]",
+                               "Amazon's answer to a bad amazon_state is not documented; "
+                               "SIM-AMAZON-STATE is the simulator's code, not Amazon's.")
+        if not q.get("state"):  # §1.2 step 4: state, your own value [official WEB-WAW]
+            return self._error(request, "SIM-STATE-MISSING", app_id, "The Login-leg redirect "
+                               "back to amazon_callback_uri carries no state.",
+                               "spapi-authorization.md §1.2 step 4 [official WEB-WAW]",
+                               "Amazon's answer to a missing state is not documented; "
+                               "SIM-STATE-MISSING is the simulator's code, not Amazon's.")
+        if (q.get("version") == "beta") != login.beta:
+            # §1.3: the Login URI page "must pass it on" [official-2021 "Testing your
+            # authorization workflow"]; the code for not doing so is not documented [uncertain].
+            flow, said = ("draft (beta)", "lacks") if login.beta else ("production", "adds")
+            return self._error(request, "MD1000", app_id, f"This is a {flow} flow, but the "
+                               f"redirect to amazon_callback_uri {said} version=beta.",
+                               "spapi-authorization.md §1.2 step 4, §1.3 [official-2021]",
+                               "Amazon's code for this mismatch is not documented; MD1000 is the "
+                               "code of a production flow on a draft app.")
+        app = self.registry.app(app_id)
+        assert app is not None  # a login is only recorded for a registered app
+        # §1.2 step 4: redirect_uri optional, must be registered, defaults to the first one
+        # [official WEB-WAW]; it is checked again here because the callback's value decides.
+        checked = self._check_redirect(request, app, q.get("redirect_uri"))
+        if isinstance(checked, web.Response):
+            return checked
+        # Single use: a reload cannot mint a second code. A refused attempt above leaves it
+        # usable so a fixed catcher can retry; Amazon's behaviour there is not documented.
+        del self._logins[amazon_state]
+        code = self.tokens.issue_code(login.grant)
+        # §1.2 step 5: state, selling_partner_id, spapi_oauth_code, + mws_auth_token for hybrid
+        # apps (amzn.mws.<uuid>, §3 [issue docs#727]) [official-2021; issue models#5204]. Reports
+        # of it missing for draft hybrid apps (models#1228) are not modelled [uncertain].
+        pairs = [("state", q["state"]), ("selling_partner_id", login.grant.selling_partner_id),
+                 ("spapi_oauth_code", code)]
+        if app.hybrid:
+            pairs.append(("mws_auth_token", "amzn.mws." + self.tokens.factory("mws_auth_token")))
+        raise web.HTTPFound(_with_query(checked, pairs))
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        if request.path == LWA_PATH:
+            return web.json_response({"error": "invalid_request", "error_description":
+                                      "Use POST for the token endpoint (simulator)."}, status=405)
+        hint = (" Portal pages live under /{portal host}/apps/authorize/…, e.g. "
+                "/sellercentral.amazon.com/apps/authorize/consent." if "/apps/" in request.path
+                else "")
+        return self._notice(request, 404, "Not found", f"The simulator has no page at "
+                            f"{request.path}.{hint}")
+
+    # -- LWA and SP-API ------------------------------------------------------------------
+    @staticmethod
+    def _json(answer: Answer, headers: dict[str, str] | None = None) -> web.Response:
+        return web.json_response(answer.body, status=answer.status, headers=headers)
+
+    async def _lwa(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        answer = self.tokens.token_endpoint(request.query.keys(), request.content_type, raw)
+        return self._json(answer, {"Cache-Control": "no-store"})  # RFC 6749 §5.1
+
+    async def _spapi_unknown(self, request: web.Request) -> web.Response:
+        # §5.2: a path that does not exist → 403 MissingAuthenticationToken [uncertain;
+        # community repost.aws]
+        return self._json(spapi_error(403, "MissingAuthenticationToken",
+                                      "Access to requested resource is denied."))
+
+    async def _participations(self, request: web.Request) -> web.Response:
+        """GET /spapi/{REGION}/sellers/v1/marketplaceParticipations (§8 [model sellers.json])."""
+        region = request.match_info["region"].upper()
+        if region not in REGIONS:
+            return self._json(spapi_error(404, "NotFound", f"Simulator: no SP-API region "
+                                          f"{region!r}; use one of {', '.join(REGIONS)}."))
+        checked = self.tokens.authorize_call(request.headers.get("x-amz-access-token", ""),
+                                             region)
+        if isinstance(checked, Answer):
+            return self._json(checked)
+        # Vendor grants are answered too; whether Amazon lets vendors call it is [uncertain].
+        seller = self.registry.seller(checked.selling_partner_id)
+        assert seller is not None  # grants are only made for registered sellers
+        payload = [participation(c, seller.store_name) for c in seller.in_region(region)]
+        # §5.2: x-amzn-RateLimit-Limit "may be present" [model usage-plan text; community]
+        return self._json(Answer(200, {"payload": payload}),
+                          {"x-amzn-RateLimit-Limit": str(RATE)})

@@ -1,0 +1,333 @@
+"""The Catch screen: one authorization attempt, live.
+
+It shows the consent URL to open (in the demo it can also approve for you), waits for Amazon's
+two redirects on a local listener or takes their addresses pasted back, and shows the code being
+exchanged the moment it arrives. Every piece of I/O is in ``catch_session``/``flow``/
+``demo_runtime``, run from workers; the flow's events come back as messages through this screen's
+queue (so they render in order) as a timeline stamped by the injected clock, with a countdown:
+the listener's timeout, then the code's 5-minute window. A failed attempt goes through the
+doctor with the facts the wizard knows (``failure_panel``); paste-back and the user's actions
+are in ``catch_actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from oauth_wizard.authorize.catcher import Listening
+from oauth_wizard.authorize.flow import Authorized, Exchanging, FlowError, FlowFailed, Stored
+from oauth_wizard.tui.screens.attempt_widgets import (
+    CertInfo,
+    PastePanel,
+    PhaseLine,
+    SetupForm,
+    Timeline,
+)
+from oauth_wizard.tui.screens.base import StepBody
+from oauth_wizard.tui.screens.catch_actions import RUNNING, CatchActions
+from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
+from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
+from oauth_wizard.tui.sessions.demo import DemoError
+from oauth_wizard.tui.sessions.doctor import failure_facts
+from oauth_wizard.tui.state import Next, StepResult, WizardState, authorize_problems
+
+
+@dataclass(frozen=True)
+class Caught(Next):
+    """The Catch screen's result when the token is stored: what the Done screen shows."""
+
+    authorized: Authorized | None = None
+    storage_note: str = ""
+    in_memory: bool = False
+
+
+class CatchScreen(CatchActions, Screen[StepResult]):
+    """Runs attempts (a fresh state each time) until one is authorized or the user leaves."""
+
+    STEP = "catch"
+    AUTO_FOCUS = ""  # focus goes to what the attempt needs next, once it is known
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back to review", id="back"),
+        Binding("a", "approve", "Approve for me", id="approve",
+                tooltip="Demo: play the seller on the simulator's consent page"),
+        Binding("o", "open", "Open in browser", id="open"),
+        Binding("c", "copy", "Copy URL", id="copy"),
+        Binding("x", "cancel", "Cancel", id="cancel", tooltip="Stop listening; nothing is kept"),
+        Binding("r", "retry", "Try again", id="retry", tooltip="A fresh attempt with a new state"),
+        Binding("d", "doctor", "Open in the doctor", id="doctor",
+                tooltip="The Doctor screen, with this error and the wizard's facts"),
+    ]
+
+    @dataclass
+    class Progress(Message):
+        """A flow event of attempt ``attempt``, seen at ``at`` (epoch seconds)."""
+
+        attempt: int
+        event: object
+        at: float
+
+    @dataclass
+    class Ended(Message):
+        """Attempt ``attempt`` is over: authorized, or failed with ``error``."""
+
+        attempt: int
+        authorized: Authorized | None
+        error: FlowError | None
+
+    def __init__(self, state: WizardState, *, runtime: Runtime, clock: Callable[[], float],
+                 state_factory: Callable[[], str], open_url: Callable[[str], bool],
+                 timeout: float) -> None:
+        super().__init__(classes="catch")
+        self.state = state
+        self.runtime = runtime
+        self._clock = clock
+        self._state_factory = state_factory
+        self._open_url = open_url
+        self._timeout = timeout
+        self.sub_title = "Authorize · catch the redirect and exchange the code"
+        self.phase = "setup"
+        self.session: CatchSession | None = None
+        self._attempt = 0
+        self._deadline: float | None = None
+        self._listening = False
+        self._left = False
+        self._needs_setup = not runtime.demo and bool(authorize_problems(state))
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with StepBody(id="catch-body"):
+            if self.runtime.demo:
+                yield Static("Demo: the local simulator plays Seller Central and Login with "
+                             "Amazon on this machine.", id="catch-demo", classes="demo-banner")
+            yield PhaseLine(id="catch-phase")
+            if self._needs_setup:
+                yield SetupForm(self.state, id="setup-form")
+            yield Static(id="catch-mode")
+            yield FailurePanel(id="catch-failure")
+            yield DoctorAdvice(id="catch-doctor")
+            yield CertInfo(id="cert-info")
+            yield Static("Consent URL", classes="section", id="consent-title")
+            yield Static(id="consent-url")
+            with Horizontal(id="consent-actions"):
+                if self.runtime.demo:
+                    yield Button("Approve for me", id="approve", variant="primary", compact=True)
+                yield Button("Open in browser", id="open", compact=True)
+                yield Button("Copy", id="copy", compact=True)
+            yield Static(id="action-status")
+            yield Static("Timeline", classes="section", id="timeline-title")
+            yield Timeline(id="timeline")
+            yield PastePanel(id="paste-panel")
+        with Horizontal(id="step-nav"):
+            yield Button("Back to review", id="nav-back", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
+            yield Button("Try again", id="retry", compact=True, variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        if self._needs_setup:
+            self._set_phase("setup")
+        else:
+            self.begin()
+
+    # --- attempts -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str | None:
+        return self.session.consent_url if self.session else None
+
+    def begin(self) -> None:
+        """Start a fresh attempt (new state, new listener); stale messages are ignored."""
+        self._attempt += 1
+        self.workers.cancel_group(self, "paste")
+        self.workers.cancel_group(self, "approve")
+        self._listening = False
+        self._deadline = None
+        self.query_one(PastePanel).reset()
+        self.query_one("#catch-failure", FailurePanel).clear()
+        self.query_one(DoctorAdvice).clear()
+        for selector in ("#cert-info", "#action-status"):
+            self.query_one(selector).display = False
+        self.query_one("#catch-mode", Static).update("")
+        if self.query_one(Timeline).entries:
+            self._log(self._clock(), "— Trying again with a fresh state —")
+        self._set_phase("preparing")
+        self._run(self._attempt)
+
+    @work(exclusive=True, group="attempt", exit_on_error=False)
+    async def _run(self, attempt: int) -> None:
+        await self._close_session()
+        session = CatchSession(self.runtime, self.state, clock=self._clock,
+                               state_factory=self._state_factory,
+                               on_event=lambda event: self.post_message(
+                                   self.Progress(attempt, event, self._clock())))
+        self.session = session
+        started: list[bool] = []
+        try:
+            await session.prepare()
+            self.call_later(self._ready, attempt)
+            plan = await session.plan()
+            if not plan.listen:
+                self.call_later(self._paste_only, attempt, plan.why_paste)
+                return
+            self.call_later(self._planned, attempt, plan)
+            try:
+                result = await session.catch(plan, timeout=self._timeout,
+                                             listening=lambda _c: started.append(True))
+            except FlowError as exc:
+                if started:
+                    raise
+                self.call_later(self._paste_only, attempt, exc)  # could not listen: paste
+                return
+            self.post_message(self.Ended(attempt, result, None))
+        except FlowError as exc:
+            self.post_message(self.Ended(attempt, None, exc))
+        except DemoError as exc:
+            self.post_message(self.Ended(attempt, None, FlowError(exc.message, exc.fix)))
+
+    async def _close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.aclose()
+
+    async def on_unmount(self) -> None:
+        await self._close_session()
+
+    def _ready(self, attempt: int) -> None:
+        if attempt != self._attempt or self.session is None:
+            return
+        self.query_one("#consent-url", Static).update(Content(self.session.consent_url or ""))
+        if self.runtime.demo:
+            self.query_one("#catch-demo", Static).update(Content(
+                "Demo: the local simulator plays Seller Central and Login with Amazon on this "
+                f"machine. Tokens are {self.runtime.storage_note}."))
+        self._sync()
+
+    def _planned(self, attempt: int, plan: CatchPlan) -> None:
+        if attempt != self._attempt or plan.cert is None:
+            return
+        self.query_one(CertInfo).show(plan.cert)
+
+    def _paste_only(self, attempt: int, why: FlowError | None) -> None:
+        if attempt != self._attempt or self.phase not in RUNNING:
+            return
+        self._set_phase("paste")
+        reason = f"{why.message} {why.fix}".strip() if why else ""
+        self.query_one("#catch-mode", Static).update(Content(
+            f"Not listening on this machine: {reason}\nPaste-back mode: open the consent URL, "
+            "approve, and paste each address the browser lands on into the field below."))
+        self.query_one("#paste", Input).focus()
+
+    # --- flow events and results --------------------------------------------------------------
+
+    @on(Progress)
+    def _progress(self, message: Progress) -> None:
+        if message.attempt != self._attempt or self.phase not in RUNNING:
+            return
+        event = message.event
+        text = str(getattr(event, "message", event))
+        if isinstance(event, Listening) and event.local_url == event.redirect_uri:
+            text = f"Listening on {event.local_url} (the Login and Redirect URIs' port)"
+        mark = "✗ " if isinstance(event, FlowFailed) else "✓ " if isinstance(event, Stored) else ""
+        self._log(message.at, mark + text)
+        if isinstance(event, Listening):
+            self._listening = True
+            self._deadline = message.at + self._timeout if self._timeout else None
+            self._set_phase("listening")
+            self.query_one("#catch-mode", Static).update(Content(self._listening_text(event)))
+            if not isinstance(self.focused, Input):
+                self.query_one("#approve" if self.runtime.demo else "#open").focus()
+        elif isinstance(event, Exchanging):
+            self._deadline = event.deadline
+            self._set_phase("exchanging")
+
+    def _listening_text(self, event: Listening) -> str:
+        how = ("press Approve for me (a) to play the seller Pat, or open the URL in a browser "
+               "on this machine and approve there" if self.runtime.demo else
+               "open the consent URL (o), sign in as the seller and confirm")
+        return f"Listening on {event.local_url} for both legs: {how}."
+
+    @on(Ended)
+    def _ended(self, message: Ended) -> None:
+        if message.attempt != self._attempt or self.phase not in RUNNING:
+            return
+        self.workers.cancel_group(self, "attempt")
+        self.workers.cancel_group(self, "paste")
+        self.workers.cancel_group(self, "approve")
+        if message.authorized is not None:
+            self._set_phase("done")
+            self._leave(Caught(self.state, message.authorized, self.runtime.storage_note,
+                               getattr(self.runtime.secrets, "location", "") == "memory"))
+            return
+        error = message.error
+        assert error is not None
+        exchanging = self.phase == "exchanging"
+        self._set_phase("failed")
+        self.query_one("#catch-failure", FailurePanel).show_error(error)
+        consent = self.session.ready.consent if self.session and self.session.ready else None
+        self.query_one(DoctorAdvice).explain(error.message, failure_facts(
+            self.state, consent, error.cause, exchanging=exchanging))
+        self.query_one("#catch-body").scroll_home(animate=False)
+        self.query_one("#retry", Button).focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "attempt" and event.state == WorkerState.CANCELLED \
+                and self.phase == "cancelled" and self._listening:
+            self._listening = False
+            self._log(self._clock(), "Stopped listening; the port is free again.")
+
+    # --- setup form (a real app without a profile name or client secret) ----------------------
+
+    def _collect(self) -> WizardState:
+        forms = self.query(SetupForm)
+        return forms.first().collect() if forms and forms.first().display else self.state
+
+    @on(SetupForm.Done)
+    def _setup_done(self, message: SetupForm.Done) -> None:
+        self.state = message.state
+        self.query_one(SetupForm).display = False
+        self.begin()
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def _log(self, at: float, text: str) -> None:
+        self.query_one(Timeline).add(at, text)
+        self.query_one("#timeline-title").display = True
+
+    def _set_phase(self, phase: str) -> None:
+        self.phase = phase
+        self._sync()
+        self._tick()
+
+    def _sync(self) -> None:
+        """Buttons, the consent URL and the footer keys follow the phase."""
+        for name in ("approve", "open", "copy"):
+            for button in self.query(f"#{name}").results(Button):
+                button.disabled = not self.check_action(name, ())
+        for name in ("cancel", "retry"):
+            self.query_one(f"#{name}").display = bool(self.check_action(name, ()))
+        live = self.url is not None and self.phase in RUNNING  # an ended attempt's URL is dead
+        for selector in ("#consent-title", "#consent-url", "#consent-actions"):
+            self.query_one(selector).display = live
+        self.query_one("#catch-mode").display = self.phase != "failed"
+        self.query_one(PastePanel).display = self.phase in ("listening", "paste")
+        self.query_one("#timeline-title").display = bool(self.query_one(Timeline).entries)
+        self.refresh_bindings()
+
+    def _tick(self) -> None:
+        self.query_one(PhaseLine).show(self.phase, self._clock(), self._deadline,
+                                       self.session.expires_at if self.session else None)

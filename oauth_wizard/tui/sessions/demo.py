@@ -1,0 +1,184 @@
+"""The demo's local Amazon: the simulator, a throwaway config dir, a secret store, and a stand-in
+seller who approves on a machine without a browser.
+
+``oauth-wizard demo`` must work on a fresh machine with no Amazon account: the simulator runs
+in-process on 127.0.0.1 with the built-in demo registry, whose Login/Redirect URIs point at the
+catcher on a free local port; tokens go to the keyring under a service of their own, or stay in
+memory for the run when no keyring backend is usable (never plain text on disk); profiles go to
+a temporary config dir, so the user's real profiles are never touched. No Textual here: the
+TUI drives this from workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import re
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx
+
+from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.core.errors import WizardError
+from oauth_wizard.keep.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
+from oauth_wizard.keep.store import ProfileStore
+from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.server import Simulator, SimulatorError
+from oauth_wizard.tui.demo import demo_uris
+
+DEMO_SERVICE = "oauth-wizard-demo"
+DEMO_USER = "Pat"  # the primary user of the demo registry's first seller
+MEMORY_NOTE = "kept in memory for this run"
+MAX_HOPS = 8  # consent → Login leg → confirm → Redirect leg, with room to spare
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_REASON = re.compile(r"Why the simulator answered this:</strong>(.*?)</p>", re.S)
+
+
+class DemoError(WizardError):
+    """The demo could not do something; ``message`` says what, ``fix`` what to do."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What happened when the stand-in seller approved: where the browser ended and why."""
+
+    ok: bool
+    message: str
+    hops: tuple[str, ...]  # scheme://host/path of each page visited, never a query
+    error_code: str | None = None
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that is free now (the catcher binds it moments later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+class DemoRuntime:
+    """Everything the demo needs outside the UI. ``start()`` before use, ``stop()`` at exit."""
+
+    demo = True
+
+    def __init__(self, *, clock: Callable[[], float] = time.time,
+                 token_factory: Callable[[str], str] | None = None,
+                 catch_port: int | None = None, sim_port: int = 0,
+                 keyring_store: SecretStore | None = None) -> None:
+        self.catch_port = catch_port or free_port()
+        self.login_uri, self.redirect_uri = demo_uris(self.catch_port)
+        self.simulator = Simulator(demo_registry(self.login_uri, self.redirect_uri),
+                                   clock=clock, token_factory=token_factory)
+        self._sim_port = sim_port
+        self._keyring = keyring_store or KeyringSecretStore(service=DEMO_SERVICE)
+        self.secrets: SecretStore | None = None
+        self.profiles: ProfileStore | None = None
+        self.config_dir: Path | None = None
+        self.storage_note = ""
+        self._lock = asyncio.Lock()
+        self._started = False
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints.for_simulator(self.simulator.portal_url)
+
+    async def start(self) -> None:
+        """Start the simulator, make the config dir, choose the secret store (idempotent)."""
+        async with self._lock:
+            if self._started:
+                return
+            try:
+                await self.simulator.start(port=self._sim_port)
+            except SimulatorError as exc:
+                raise DemoError(f"The demo's local Amazon could not start: {exc}.",
+                                "Close whatever uses that port, or restart the demo.") from None
+            self.config_dir = Path(await asyncio.to_thread(
+                tempfile.mkdtemp, prefix="oauth-wizard-demo-"))
+            self.profiles = ProfileStore(self.config_dir)
+            self.secrets, self.storage_note = await self._choose_store()
+            self._started = True
+
+    async def ensure_ready(self) -> None:
+        """What an attempt awaits first (the same call for the real runtime)."""
+        await self.start()
+
+    async def _choose_store(self) -> tuple[SecretStore, str]:
+        if await self._keyring.is_available():
+            return self._keyring, (f"stored in the system keyring under the service "
+                                   f"'{DEMO_SERVICE}', apart from your real profiles")
+        return MemorySecretStore(), (f"{MEMORY_NOTE}: no keyring backend is usable here, and "
+                                     "nothing is written to disk")
+
+    @property
+    def in_memory(self) -> bool:
+        return self.secrets is not None and self.secrets.location == "memory"
+
+    async def approve_as(self, consent_url: str, user: str = DEMO_USER) -> Approval:
+        """Play the seller: open the consent URL signed in as ``user`` and follow the browser's
+        redirects through the Login leg, the simulator's confirm and the Redirect leg.
+
+        The catcher must be listening. Returns where the browser ended; the code itself reaches
+        the flow through the catcher, as it would from a real browser.
+        """
+        if not self._started:
+            raise DemoError("The demo's local Amazon is not running.", "Restart the demo.")
+        url = consent_url + ("&" if "?" in consent_url else "?") + urlencode({"sim_user": user})
+        hops: list[str] = []
+        # trust_env=False: a proxy from the environment must not see loopback traffic
+        async with httpx.AsyncClient(follow_redirects=False, trust_env=False,
+                                     timeout=httpx.Timeout(10.0)) as http:
+            for _ in range(MAX_HOPS):
+                parts = urlsplit(url)
+                hops.append(f"{parts.scheme}://{parts.netloc}{parts.path}")
+                try:
+                    response = await http.get(url)
+                except httpx.HTTPError as exc:
+                    raise DemoError(
+                        f"Nothing answered at {parts.scheme}://{parts.netloc} "
+                        f"({type(exc).__name__}), so the approval stopped there.",
+                        "The wizard must be listening for the redirect: use the paste-back "
+                        "field with a real browser instead, or try again.") from None
+                if not response.is_redirect:
+                    return self._outcome(response, user, tuple(hops))
+                url = urljoin(url, response.headers["location"])
+        return Approval(False, "The browser was redirected too many times; the approval "
+                        "stopped.", tuple(hops))
+
+    @staticmethod
+    def _outcome(response: httpx.Response, user: str, hops: tuple[str, ...]) -> Approval:
+        code = response.headers.get("X-Sim-Error-Code")
+        if code:
+            found = _REASON.search(response.text)
+            reason = f" {_text(found.group(1))}" if found else ""
+            return Approval(False, f"The simulated Seller Central refused with Error Code: "
+                            f"{code}.{reason}", hops, code)
+        title = _TITLE.search(response.text)
+        where = _text(title.group(1)) if title else f"HTTP {response.status_code}"
+        if response.status_code >= 400:
+            return Approval(False, f"The browser ended on an error page: {where}.", hops)
+        return Approval(True, f"Approved as {user}: the browser went through the Login leg and "
+                        f"the Redirect leg back to the wizard ({where}).", hops)
+
+    async def stop(self) -> None:
+        """Stop the simulator and delete the demo's config dir; safe to call twice."""
+        await self.simulator.stop()
+        config_dir, self.config_dir = self.config_dir, None
+        if config_dir is not None:
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(shutil.rmtree, config_dir, True)
+        self._started = False
