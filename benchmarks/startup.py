@@ -2,9 +2,10 @@
 same run (bare ``python -c pass``), so the figure means the same on any machine.
 
 Target (DESIGN.md): ``url``, ``lint-url`` and ``diagnose`` never import Textual, so their start-up
-stays a small multiple of the interpreter's own and far below the TUI's import cost.
+stays a small multiple of the interpreter's own and far below the TUI's import cost. Then the
+wizard's first frame against a minimal Textual app's (``first_frame.py``; target at most 1.5x).
 
-Run: .venv/bin/python benchmarks/startup.py [--runs N]
+Run: .venv/bin/python benchmarks/startup.py [--runs N] [--frames N]
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from first_frame import report as first_frame_report  # noqa: E402
 
 APP_ID = "amzn1.sp.solution.12345678-1234-1234-1234-123456789abc"
 CASES = {
@@ -42,12 +47,16 @@ def median_seconds(args: list[str], runs: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    parser.add_argument("--frames", type=int, default=5, help="first-frame runs of each app")
+    args = parser.parse_args()
+    runs = args.runs
     results = {name: median_seconds(args, runs) for name, args in CASES.items()}
     base = results["baseline: python -c pass"]
     print(f"median of {runs} runs; ratio = time / baseline (python -c pass) in this run")
     for name, seconds in results.items():
         print(f"  {name:34} {seconds * 1000:8.1f} ms  x{seconds / base:5.2f}")
+    print()
+    first_frame_report(args.frames)
     return 0
 
 

@@ -21,7 +21,8 @@ import httpx
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import LwaClient
-from oauth_wizard.authorize.flow import Authorized, AuthorizeFlow, AuthorizeSetup, FlowEvent
+from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup
+from oauth_wizard.core.events import Authorized, FlowEvent
 from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.keep.secrets import MemorySecretStore, SecretStore
 from oauth_wizard.keep.store import ProfileStore

@@ -10,8 +10,8 @@ import stat
 import pytest
 
 from oauth_wizard.authorize import pending as attempts
-from oauth_wizard.authorize.legs import PendingState
 from oauth_wizard.authorize.pending import Attempt, AttemptError
+from oauth_wizard.core.records import PendingState
 
 URL = "https://sellercentral.amazon.de/apps/authorize/consent?application_id=x&state=S&version=beta"
 

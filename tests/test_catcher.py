@@ -19,18 +19,20 @@ from oauth_wizard.authorize.catcher import (
     CatcherConfigError,
     CatcherError,
     CatchTimeout,
-    CodeReceived,
-    Failed,
     HostNotLocalError,
-    Listening,
-    LoginLegReceived,
     PortBusyError,
     PrivilegedPortError,
-    SentBackToAmazon,
     check_host_resolves_here,
 )
-from oauth_wizard.authorize.legs import PendingState
 from oauth_wizard.consent.url import new_state
+from oauth_wizard.core.events import (
+    CodeReceived,
+    Failed,
+    Listening,
+    LoginLegReceived,
+    SentBackToAmazon,
+)
+from oauth_wizard.core.records import PendingState
 
 CALLBACK = "https://sellercentral.amazon.co.uk/apps/authorize/confirm/amzn1.sp.solution.abc"
 CODE = "ANdNAVhyhqirUelHGEHA"

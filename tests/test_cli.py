@@ -392,7 +392,7 @@ class FakeApp:
 
 @pytest.fixture
 def fake_app(monkeypatch):
-    """Stand in for oauth_wizard.tui.app so the CLI wiring is tested without drawing a screen."""
+    """Stand in for oauth_wizard.tui.launch so the CLI wiring is tested without drawing a screen."""
     made: list[tuple[dict, FakeApp]] = []
     settings = {"return_code": 0, "interrupt": False}
 
@@ -401,9 +401,9 @@ def fake_app(monkeypatch):
         made.append((kwargs, app))
         return app
 
-    module = types.ModuleType("oauth_wizard.tui.app")
+    module = types.ModuleType("oauth_wizard.tui.launch")
     module.make_app = make_app
-    monkeypatch.setitem(sys.modules, "oauth_wizard.tui.app", module)
+    monkeypatch.setitem(sys.modules, "oauth_wizard.tui.launch", module)
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     return made, settings
 

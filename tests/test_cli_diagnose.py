@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from oauth_wizard.cli.main import main
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore
+from oauth_wizard.core.records import ProfileRecord
+from oauth_wizard.keep.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DONE_WHEN = ["diagnose", "Error Code: MD5100", "--fact", "marketplace=BR", "--fact",

@@ -13,7 +13,7 @@ import pytest
 from cli_helpers import arun, run_sync
 
 from oauth_wizard.cli import keep as cli_keep
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import parse_registry
 from oauth_wizard.simulator.server import Simulator

@@ -20,8 +20,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
 )
 
 from oauth_wizard.core.masking import SECRET_SHAPES
-from oauth_wizard.keep.secrets import refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileStore
+from oauth_wizard.core.records import Authorization, refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
 
 PLANTED = "Atzr|IwEBIPlanted-never-issued-0123456789abcdefghijklmnopqrstuvwxyz"
 

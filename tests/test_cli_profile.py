@@ -11,7 +11,8 @@ import pytest
 from cli_helpers import CLIENT_SECRET, SERVICE, Feed, MemoryKeyring, install_keyring, run_sync
 from keyring.backends import fail
 
-from oauth_wizard.keep.store import Authorization, ProfileStore
+from oauth_wizard.core.records import Authorization
+from oauth_wizard.keep.store import ProfileStore
 
 APP_ID = "amzn1.sp.solution.3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"

@@ -20,7 +20,7 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     token_of,
 )
 
-from oauth_wizard.keep.selfauth import check_refresh_token, check_selling_partner_id
+from oauth_wizard.core.tokens import check_refresh_token, check_selling_partner_id
 
 
 async def test_piped_token_is_proven_stored_and_then_verifies(monkeypatch, sim, cfg,

@@ -23,8 +23,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
 )
 
 from oauth_wizard.cli import keep as cli_keep
-from oauth_wizard.keep.secrets import refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileStore, VerifyResult
+from oauth_wizard.core.records import Authorization, VerifyResult, refresh_token_key
+from oauth_wizard.keep.store import ProfileStore
 
 
 class LockedKeyring(KeyringBackend):

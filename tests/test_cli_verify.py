@@ -25,7 +25,7 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     token_of,
 )
 
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
 
 

@@ -13,11 +13,12 @@ import pytest
 from keyring.backends import fail
 from keyring_kit import MemoryKeyring
 
-from oauth_wizard.keep.secrets import MemorySecretStore, refresh_token_key
+from oauth_wizard.core.records import refresh_token_key
+from oauth_wizard.keep.secrets import MemorySecretStore
 from oauth_wizard.keep.store import default_config_dir
-from oauth_wizard.tui.demo import DEMO_PROFILE, demo_state
+from oauth_wizard.tui.demo import DEMO_PROFILE, DemoError, demo_state
 from oauth_wizard.tui.sessions.catch import CatchSession
-from oauth_wizard.tui.sessions.demo import DEMO_SERVICE, DemoError, DemoRuntime
+from oauth_wizard.tui.sessions.demo import DEMO_SERVICE, DemoRuntime
 
 STATE = "demo-runtime-test-state-0123456789abcdef"
 

@@ -9,7 +9,8 @@ from doctor_kit import assert_contract
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oauth_wizard.doctor.diagnosis import DoctorFactError, diagnose, support_case_details
+from oauth_wizard.doctor.diagnosis import DoctorFactError, diagnose
+from oauth_wizard.doctor.support_case import support_case_details
 
 FRAGMENTS = st.sampled_from([
     "Error Code: MD5100", "SPDC8143", '{"errors":[{"code":"Unauthorized","message":"', '"}]}',

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from doctor_kit import APP_ID, CLIENT_ID
 
-from oauth_wizard.doctor.diagnosis import diagnose, support_case_details
+from oauth_wizard.doctor.diagnosis import diagnose
+from oauth_wizard.doctor.support_case import support_case_details
 
 REFRESH = "Atzr|IwEBIHk3q9ZexampleRefreshTokenValue0123456789abcdefXYZ"
 ACCESS = "Atza|IwEBIPaexampleAccessTokenValue0123456789abcdefghijkLMN"

@@ -32,25 +32,24 @@ from flow_kit import (
 )
 
 from oauth_wizard.authorize import tls
-from oauth_wizard.authorize.catcher import (
+from oauth_wizard.authorize.flow import TokenNotSaved
+from oauth_wizard.authorize.legs import LoginLeg, RedirectLeg
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import (
     CodeReceived,
-    Listening,
-    LoginLegReceived,
-    SentBackToAmazon,
-)
-from oauth_wizard.authorize.flow import (
     ConsentReady,
     Exchanging,
-    FlowError,
     FlowFailed,
+    Listening,
+    LoginLegReceived,
     Notice,
+    SentBackToAmazon,
     Stored,
-    TokenNotSaved,
 )
-from oauth_wizard.authorize.legs import LoginLeg, RedirectLeg, mask_code
-from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import MemorySecretStore, SecretStoreError, refresh_token_key
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore
+from oauth_wizard.core.masking import mask, mask_code
+from oauth_wizard.core.records import ProfileRecord, refresh_token_key
+from oauth_wizard.keep.secrets import MemorySecretStore, SecretStoreError
+from oauth_wizard.keep.store import ProfileStore
 
 
 class RecordingStore(MemorySecretStore):

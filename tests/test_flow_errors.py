@@ -19,9 +19,17 @@ from flow_kit import APPS, PAT, SAM, SELLER, World, profile_for, query_of, secre
 
 from oauth_wizard.amazon.lwa import LwaError
 from oauth_wizard.authorize import catcher as catcher_mod
-from oauth_wizard.authorize.catcher import CodeReceived, Listening, LoginLegReceived
-from oauth_wizard.authorize.flow import Exchanging, FlowError, FlowFailed, Notice, Stored
 from oauth_wizard.authorize.legs import RedirectLeg
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import (
+    CodeReceived,
+    Exchanging,
+    FlowFailed,
+    Listening,
+    LoginLegReceived,
+    Notice,
+    Stored,
+)
 from oauth_wizard.keep.secrets import MemorySecretStore
 
 

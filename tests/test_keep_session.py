@@ -13,18 +13,20 @@ import pytest
 from keyring_kit import MemoryKeyring
 
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.file_secrets import FileSecretStore
-from oauth_wizard.keep.secrets import (
-    KeyringSecretStore,
-    MemorySecretStore,
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
     client_secret_key,
     refresh_token_key,
 )
-from oauth_wizard.keep.store import Authorization, ProfileRecord, ProfileStore
+from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.reports import AuthRef
+from oauth_wizard.keep.secrets import KeyringSecretStore, MemorySecretStore
+from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.tui.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from oauth_wizard.tui.sessions.catch import RealRuntime
 from oauth_wizard.tui.sessions.demo import DemoRuntime
-from oauth_wizard.tui.sessions.keep import AuthRef, KeepSession
+from oauth_wizard.tui.sessions.keep import KeepSession
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 SELF_NA = AuthRef("demo", "NA", "self-NA")

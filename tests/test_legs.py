@@ -14,7 +14,6 @@ from oauth_wizard.authorize.legs import (
     MalformedQuery,
     MissingParameter,
     NotALegUrl,
-    PendingState,
     RedirectLeg,
     StateAlreadyUsed,
     StateExpired,
@@ -22,6 +21,8 @@ from oauth_wizard.authorize.legs import (
     StateMissing,
 )
 from oauth_wizard.consent.url import new_state
+from oauth_wizard.core.masking import mask_code
+from oauth_wizard.core.records import PendingState
 
 CALLBACK = "https://sellercentral.amazon.com/apps/authorize/confirm/amzn1.sp.solution.abc"
 CODE = "ANdNAVhyhqirUelHGEHA"
@@ -207,7 +208,7 @@ def test_code_never_appears_in_reprs_or_messages(pending):
                                   pending)
     for text in (repr(leg), str(leg), repr(pending)):
         assert CODE not in text and "amzn.mws.s3cr" not in text and pending.state not in text
-    assert legs.mask_code(CODE) == "ANdN\u2026" and legs.mask_code(CODE) in repr(leg)
+    assert mask_code(CODE) == "ANdN\u2026" and mask_code(CODE) in repr(leg)
     damaged = redirect_query(new_state(), spapi_oauth_code=CODE + " tail")
     fresh = PendingState(new_state())
     for query in (damaged, redirect_query(fresh.state, spapi_oauth_code=CODE + " tail")):

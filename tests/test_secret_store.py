@@ -21,6 +21,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from oauth_wizard.core.records import client_secret_key, describe_key, refresh_token_key
 from oauth_wizard.keep.file_secrets import FileSecretStore
 from oauth_wizard.keep.secrets import (
     OPT_INSECURE,
@@ -29,9 +30,6 @@ from oauth_wizard.keep.secrets import (
     KeyringSecretStore,
     MemorySecretStore,
     SecretStoreError,
-    client_secret_key,
-    describe_key,
-    refresh_token_key,
 )
 
 SECRET = "amzn1.oa2-cs.v1." + "c0ffee" * 10 + "beef"

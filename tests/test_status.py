@@ -10,9 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    VerifyResult,
+    client_secret_key,
+    refresh_token_key,
+)
 from oauth_wizard.keep.status import compute_status
-from oauth_wizard.keep.store_format import Authorization, ProfileRecord, VerifyResult
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SECRET = "amzn1.oa2-cs.v1." + "5ec7e7" * 10 + "abcd"

@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.store import (
-    Authorization,
-    ProfileRecord,
-    ProfileStore,
-    StoreError,
-    VerifyResult,
-    atomic_write,
-    default_config_dir,
-)
+from oauth_wizard.core.records import Authorization, ProfileRecord, VerifyResult
+from oauth_wizard.keep.store import ProfileStore, StoreError, atomic_write, default_config_dir
 
 APP_ID = "amzn1.sp.solution.3b4ce5f4-0d0c-4c8a-9b1e-6f2f1d1e2a3b"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"

@@ -39,7 +39,7 @@ from oauth_wizard.amazon.spapi_errors import (
 from oauth_wizard.amazon.useragent import user_agent as default_user_agent
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.masking import scrub
-from oauth_wizard.keep.store_format import VerifyResult
+from oauth_wizard.core.records import VerifyResult
 
 __all__ = ["PARTICIPATIONS_PATH", "MarketplaceParticipation", "Participations", "SpApiClient",
            "SpApiError", "SpApiNetworkError", "VerifyOutcome", "verify"]

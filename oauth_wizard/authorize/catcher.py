@@ -14,7 +14,6 @@ import html
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -31,12 +30,21 @@ from oauth_wizard.authorize.catcher_checks import (
     bind_error,
     check_host_resolves_here,
 )
-from oauth_wizard.authorize.legs import LegError, PendingState, RedirectLeg
+from oauth_wizard.authorize.legs import LegError, RedirectLeg
+from oauth_wizard.core.events import (
+    CatcherEvent,
+    CodeReceived,
+    Failed,
+    Listening,
+    LoginLegReceived,
+    SentBackToAmazon,
+)
+from oauth_wizard.core.masking import mask_code
+from oauth_wizard.core.records import PendingState
 
 __all__ = [
-    "BIND_HOST", "CatchTimeout", "Catcher", "CatcherConfigError", "CatcherError", "CatcherEvent",
-    "CodeReceived", "Failed", "HostNotLocalError", "Listening", "LoginLegReceived",
-    "PortBusyError", "PrivilegedPortError", "SentBackToAmazon", "bind_error",
+    "BIND_HOST", "CatchTimeout", "Catcher", "CatcherConfigError", "CatcherError",
+    "HostNotLocalError", "PortBusyError", "PrivilegedPortError", "bind_error",
     "check_host_resolves_here",
 ]
 
@@ -49,62 +57,6 @@ SECURITY_HEADERS = {
 }
 
 
-# Events for the flow's timeline; none of them carries the code.
-@dataclass(frozen=True)
-class Listening:
-    local_url: str
-    port: int
-    login_uri: str
-    redirect_uri: str
-
-    @property
-    def message(self) -> str:
-        return f"Listening on {self.local_url} for {self.redirect_uri}"
-
-
-@dataclass(frozen=True)
-class LoginLegReceived:
-    selling_partner_id: str
-    callback_host: str
-    region: str | None
-    beta: bool
-
-    @property
-    def message(self) -> str:
-        return f"Login leg received for {self.selling_partner_id} (from {self.callback_host})"
-
-
-@dataclass(frozen=True)
-class SentBackToAmazon:
-    callback_host: str
-
-    @property
-    def message(self) -> str:
-        return f"Sent the browser back to {self.callback_host} with our state"
-
-
-@dataclass(frozen=True)
-class CodeReceived:
-    selling_partner_id: str
-    masked_code: str
-    has_mws_auth_token: bool
-    received_at: float
-
-    @property
-    def message(self) -> str:
-        return f"Code {self.masked_code} received for {self.selling_partner_id}"
-
-
-@dataclass(frozen=True)
-class Failed:
-    error: LegError
-
-    @property
-    def message(self) -> str:
-        return str(self.error)
-
-
-CatcherEvent = Listening | LoginLegReceived | SentBackToAmazon | CodeReceived | Failed
 EventSink = Callable[[CatcherEvent], object] | asyncio.Queue
 
 
@@ -320,7 +272,7 @@ class Catcher:
             return _failure_page(exc)
         if self._result is not None and not self._result.done():
             self._result.set_result(leg)
-        self._emit(CodeReceived(leg.selling_partner_id, legs.mask_code(leg.code),
+        self._emit(CodeReceived(leg.selling_partner_id, mask_code(leg.code),
                                 leg.mws_auth_token is not None, self._clock()))
         return _page(200, "Authorized: back to the terminal", [
             f"oauth-wizard received the authorization for selling partner "

@@ -17,6 +17,7 @@ from oauth_wizard.core.errors import WizardError
 
 BIND_HOST = "127.0.0.1"
 _HOSTS_FILES = {"win32": r"C:\Windows\System32\drivers\etc\hosts"}
+DEFAULT_TIMEOUT_S = 600.0  # how long the listener waits for Amazon's redirect
 
 
 class CatcherError(WizardError):

@@ -18,97 +18,28 @@ from datetime import UTC, datetime
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import CODE_LIFETIME_S, LwaClient, LwaError, TokenResponse
-from oauth_wizard.authorize.catcher import Catcher, CatcherError, CatcherEvent
-from oauth_wizard.authorize.legs import LegError, LoginLeg, PendingState, RedirectLeg, check_pasted
+from oauth_wizard.authorize.catcher import Catcher, CatcherError
+from oauth_wizard.authorize.legs import LegError, LoginLeg, RedirectLeg, check_pasted
 from oauth_wizard.consent.url import ConsentUrl, build_consent_url, new_state
 from oauth_wizard.core import marketplaces
-from oauth_wizard.core.errors import WizardError
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import (
+    Authorized,
+    CatcherEvent,
+    ConsentReady,
+    Exchanging,
+    FlowEvent,
+    FlowFailed,
+    Notice,
+    Stored,
+)
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.secrets import SecretStore, SecretStoreError, refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileStore, StoreError
+from oauth_wizard.core.records import Authorization, PendingState, refresh_token_key
+from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
+from oauth_wizard.keep.store import ProfileStore, StoreError
 
 ATTEMPT_TTL_S = 30 * 60  # how long a consent URL's state is accepted
-
-
-@dataclass(frozen=True)
-class ConsentReady:
-    consent: ConsentUrl
-    expires_at: float
-
-    @property
-    def message(self) -> str:
-        return f"Consent URL ready for {self.consent.marketplace} ({self.consent.region})."
-
-
-@dataclass(frozen=True)
-class Exchanging:
-    """The code arrived; the exchange runs now, and must finish before ``deadline``."""
-
-    selling_partner_id: str
-    received_at: float
-    deadline: float
-
-    @property
-    def message(self) -> str:
-        return "Exchanging the code with Login with Amazon (it expires 5 minutes after issue)."
-
-
-@dataclass(frozen=True)
-class Retrying:
-    attempt: int
-    delay: float
-
-    @property
-    def message(self) -> str:
-        return (f"LWA did not answer cleanly; trying again in {self.delay:g} s "
-                f"(attempt {self.attempt}).")
-
-
-@dataclass(frozen=True)
-class Notice:
-    text: str
-
-    @property
-    def message(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The refresh token is in the secret store and the authorization is recorded."""
-
-    profile: str
-    authorization: Authorization
-    masked_token: str
-    storage: str
-
-    @property
-    def message(self) -> str:
-        a = self.authorization
-        return (f"Stored the refresh token for {a.selling_partner_id} ({a.region}) in "
-                f"{self.storage}: {self.masked_token}")
-
-
-@dataclass(frozen=True)
-class FlowFailed:
-    cause: str | None
-    text: str
-    fix: str
-
-    @property
-    def message(self) -> str:
-        return self.text
-
-
-FlowEvent = ConsentReady | CatcherEvent | Exchanging | Retrying | Notice | Stored | FlowFailed
-
-
-class FlowError(WizardError):
-    """The attempt failed: a message, the fix, and the doctor's cause id when one fits."""
-
-    def __init__(self, message: str, fix: str = "", cause: str | None = None) -> None:
-        super().__init__(message, fix, cause=cause)
 
 
 class TokenNotSaved(FlowError):
@@ -124,16 +55,6 @@ class TokenNotSaved(FlowError):
 
     def __repr__(self) -> str:
         return f"TokenNotSaved({self.message!r})"
-
-
-@dataclass(frozen=True)
-class Authorized:
-    """The result of a completed attempt."""
-
-    authorization: Authorization
-    masked_token: str
-    storage: str
-    mws_auth_token: bool
 
 
 @dataclass(frozen=True)

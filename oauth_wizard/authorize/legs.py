@@ -24,6 +24,8 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit
 from oauth_wizard.consent.url import state_matches
 from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.marketplaces import PortalMatch, identify_portal_host
+from oauth_wizard.core.masking import mask_code
+from oauth_wizard.core.records import PendingState
 from oauth_wizard.core.validation import clean_paste, inner_damage
 
 CONFIRM_PATH = "/apps/authorize/confirm/"
@@ -31,11 +33,6 @@ LOGIN_PARAMS = ("amazon_callback_uri", "amazon_state", "selling_partner_id")
 OUR_LOGIN_PARAMS = {"amazon_state", "state", "redirect_uri", "version"}
 Leg = Literal["login", "redirect"]
 _VALUE_RE = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: ids, states, codes
-
-
-def mask_code(value: str | None) -> str:
-    """The first 4 characters and an ellipsis: enough to tell codes apart, useless to others."""
-    return "(none)" if not value else value[:4] + "\u2026"
 
 
 class LegError(WizardError, ValueError):
@@ -104,39 +101,6 @@ class NotALegUrl(LegError):
     """A pasted text that is neither leg's URL."""
 
     kind = "not_a_leg_url"
-
-
-@dataclass
-class PendingState:
-    """Our ``state`` for one authorization attempt; it delivers at most one code.
-
-    ``redirect_uri`` is the registered Redirect URI chosen for the consent URL (passed on in the
-    Login leg), ``expires_at`` epoch seconds after which the state is refused.
-    """
-
-    state: str
-    redirect_uri: str | None = None
-    expires_at: float | None = None
-    used: bool = False
-
-    def __repr__(self) -> str:
-        return (f"PendingState(state={mask_code(self.state)!r}, "
-                f"redirect_uri={self.redirect_uri!r}, expires_at={self.expires_at!r}, "
-                f"used={self.used!r})")
-
-    def expired(self, now: float | None) -> bool:
-        return self.expires_at is not None and now is not None and now >= self.expires_at
-
-    def as_json(self) -> dict:
-        return {"state": self.state, "redirect_uri": self.redirect_uri,
-                "expires_at": self.expires_at, "used": self.used}
-
-    @classmethod
-    def from_json(cls, data: dict) -> PendingState:
-        if not isinstance(data, dict) or not isinstance(data.get("state"), str):
-            raise ValueError("The saved authorization attempt has no 'state'; start a new one.")
-        return cls(data["state"], data.get("redirect_uri"), data.get("expires_at"),
-                   bool(data.get("used", False)))
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from oauth_wizard.authorize.legs import PendingState
 from oauth_wizard.core.errors import WizardError
+from oauth_wizard.core.records import PendingState
 from oauth_wizard.core.validation import PROFILE_NAME_RE
 from oauth_wizard.keep.store import atomic_write, ensure_private_dir
 

@@ -18,11 +18,11 @@ import time
 from urllib.parse import urlsplit
 
 from oauth_wizard.authorize import browser, tls
-from oauth_wizard.authorize.flow import FlowError, TokenNotSaved
+from oauth_wizard.authorize.catcher_checks import DEFAULT_TIMEOUT_S
+from oauth_wizard.authorize.flow import TokenNotSaved
 from oauth_wizard.authorize.legs import LoginLeg
 from oauth_wizard.cli import authorize_twostep as cli_twostep
 from oauth_wizard.cli.authorize_run import (
-    DEFAULT_TIMEOUT_S,
     WHERE,
     Run,
     check_options,
@@ -47,7 +47,9 @@ from oauth_wizard.cli.common import (
 from oauth_wizard.cli.progress import print_authorized
 from oauth_wizard.cli.prompts import off_loop, read_line
 from oauth_wizard.consent.url import ConsentError
-from oauth_wizard.keep.secrets import SecretStoreError, client_secret_key
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.records import client_secret_key
+from oauth_wizard.keep.secrets import SecretStoreError
 
 
 def cmd_authorize(args: argparse.Namespace) -> int:

@@ -22,14 +22,8 @@ from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import LwaClient
 from oauth_wizard.amazon.useragent import user_agent
 from oauth_wizard.authorize import pending as attempts
-from oauth_wizard.authorize.flow import (
-    Authorized,
-    AuthorizeFlow,
-    AuthorizeSetup,
-    FlowEvent,
-    TokenNotSaved,
-)
-from oauth_wizard.authorize.legs import PendingState
+from oauth_wizard.authorize.catcher_checks import DEFAULT_TIMEOUT_S
+from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup, TokenNotSaved
 from oauth_wizard.cli.common import (
     EXIT_OK,
     PROG,
@@ -45,14 +39,15 @@ from oauth_wizard.cli.common import (
 )
 from oauth_wizard.cli.progress import Progress, print_authorized
 from oauth_wizard.cli.prompts import ask_yes_no, is_terminal
+from oauth_wizard.core.events import Authorized, FlowEvent
 from oauth_wizard.core.marketplaces import Marketplace, lookup
 from oauth_wizard.core.masking import mask
+from oauth_wizard.core.records import PendingState, ProfileRecord
+from oauth_wizard.core.records import refresh_token_key as token_key
 from oauth_wizard.keep.file_secrets import FileSecretStore
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
-from oauth_wizard.keep.secrets import refresh_token_key as token_key
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore, StoreError
+from oauth_wizard.keep.store import ProfileStore, StoreError
 
-DEFAULT_TIMEOUT_S = 600.0
 WHERE = f"{PROG} authorize"
 
 

@@ -8,12 +8,14 @@ import sys
 import time
 
 from oauth_wizard.authorize import pending as attempts
-from oauth_wizard.authorize.flow import Exchanging, FlowError, TokenNotSaved
+from oauth_wizard.authorize.flow import TokenNotSaved
 from oauth_wizard.authorize.legs import LoginLeg
 from oauth_wizard.cli.authorize_run import Run, iso, open_flow
 from oauth_wizard.cli.common import EXIT_OK, CommandError, UsageError, next_command, note
 from oauth_wizard.cli.progress import print_authorized
 from oauth_wizard.cli.prompts import is_terminal, read_line
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import Exchanging
 
 
 async def start(run: Run) -> int:

@@ -43,11 +43,9 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     _check_facts(facts)  # before waiting for a paste
     profile = _profile(args) if args.profile else None
     text = _text(args, bool(facts or profile))
-    from oauth_wizard.doctor.diagnosis import (  # lazy: the knowledge base loads here
-        diagnose,
-        support_case_details,
-    )
+    from oauth_wizard.doctor.diagnosis import diagnose
     from oauth_wizard.doctor.knowledge import KnowledgeError
+    from oauth_wizard.doctor.support_case import support_case_details
 
     try:
         diagnosis = diagnose(text, facts, profile)

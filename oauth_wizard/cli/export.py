@@ -26,8 +26,12 @@ from oauth_wizard.cli.keep import (
 )
 from oauth_wizard.cli.prompts import is_terminal
 from oauth_wizard.core.marketplaces import UnknownMarketplaceError, lookup
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileRecord
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    client_secret_key,
+    refresh_token_key,
+)
 
 INPUT_KINDS = ("bad_input", "exists", "account_exists")
 

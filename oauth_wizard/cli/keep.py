@@ -30,9 +30,10 @@ from oauth_wizard.cli.common import (
     store_failure,
 )
 from oauth_wizard.core.marketplaces import REGIONS
+from oauth_wizard.core.records import Authorization, ProfileRecord
+from oauth_wizard.core.tokens import check_selling_partner_id, is_placeholder
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
-from oauth_wizard.keep.selfauth import check_selling_partner_id, is_placeholder
-from oauth_wizard.keep.store import Authorization, ProfileRecord, ProfileStore, StoreError
+from oauth_wizard.keep.store import ProfileStore, StoreError
 
 if TYPE_CHECKING:
     from oauth_wizard.amazon.lwa import LwaClient

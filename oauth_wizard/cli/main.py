@@ -5,7 +5,7 @@ Command bodies live in ``cli_consent`` (url, lint-url), ``cli_profile`` (profile
 command runs, so ``url`` and ``lint-url`` start fast and never load Textual, httpx or aiohttp.
 The keep-and-use commands (profile list/show/remove, self-auth, verify, status, token, export)
 are defined in ``cli_keep_args`` and run from their own ``cli_*`` modules. The TUI commands
-import ``oauth_wizard.tui.app`` lazily. Every failure is one clear message and an
+import ``oauth_wizard.tui.launch`` lazily. Every failure is one clear message and an
 exit code (0 ok, 1 not ok, 2 usage or input error, 130 cancelled), never a traceback.
 """
 
@@ -293,7 +293,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
             f"Run '{PROG}' directly in a terminal; for scripts use '{PROG} url' or "
             f"'{PROG} lint-url'.",
         )
-    from oauth_wizard.tui.app import make_app  # lazy: only the TUI commands load Textual
+    from oauth_wizard.tui.launch import make_app  # lazy: only the TUI commands load Textual
 
     app = make_app(demo=args.command == "demo")
     app.run()

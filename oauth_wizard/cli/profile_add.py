@@ -31,9 +31,10 @@ from oauth_wizard.cli.common import (
 from oauth_wizard.cli.prompts import PromptError, read_secret
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import AppProfile, build_profile
+from oauth_wizard.core.records import ProfileRecord, client_secret_key
 from oauth_wizard.core.validation import Problem, check_client_secret
-from oauth_wizard.keep.secrets import SecretStore, SecretStoreError, client_secret_key
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore, StoreError
+from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
+from oauth_wizard.keep.store import ProfileStore, StoreError
 
 OPTIONS = {"name": "NAME", "app_id": "--app-id", "client_id": "--client-id",
            "app_state": "--app-state", "kind": "--vendor", "edits_pending": "--edits-pending",

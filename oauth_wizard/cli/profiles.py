@@ -26,13 +26,14 @@ from oauth_wizard.cli.common import (
 from oauth_wizard.cli.keep import Found, Vault, load_all, load_record, profile_store, spid_label
 from oauth_wizard.cli.prompts import ask_yes_no, is_terminal
 from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import (
-    SecretStoreError,
+from oauth_wizard.core.records import (
+    ProfileRecord,
     client_secret_key,
     describe_key,
     refresh_token_key,
 )
-from oauth_wizard.keep.store import ProfileRecord, StoreError
+from oauth_wizard.keep.secrets import SecretStoreError
+from oauth_wizard.keep.store import StoreError
 
 FORMAT = 1
 

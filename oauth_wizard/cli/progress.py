@@ -15,18 +15,19 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from oauth_wizard.authorize.catcher import CodeReceived, Failed
-from oauth_wizard.authorize.flow import (
+from oauth_wizard.cli.common import print_wrapped
+from oauth_wizard.cli.prompts import is_terminal
+from oauth_wizard.core.events import (
     Authorized,
+    CodeReceived,
     ConsentReady,
     Exchanging,
+    Failed,
     FlowEvent,
     FlowFailed,
     Retrying,
     Stored,
 )
-from oauth_wizard.cli.common import print_wrapped
-from oauth_wizard.cli.prompts import is_terminal
 
 LOG_INTERVAL_S = 30.0
 

@@ -38,14 +38,10 @@ from oauth_wizard.cli.keep import (
     with_globals,
 )
 from oauth_wizard.cli.prompts import PromptError, read_secret
-from oauth_wizard.keep.secrets import SecretStoreError, client_secret_key
-from oauth_wizard.keep.selfauth import (
-    SelfAuthError,
-    check_refresh_token,
-    check_selling_partner_id,
-    self_authorize,
-)
-from oauth_wizard.keep.store import ProfileRecord
+from oauth_wizard.core.records import ProfileRecord, client_secret_key
+from oauth_wizard.core.tokens import check_refresh_token, check_selling_partner_id
+from oauth_wizard.keep.secrets import SecretStoreError
+from oauth_wizard.keep.selfauth import SelfAuthError, self_authorize
 
 WHERE = f"{PROG} self-auth"
 

@@ -17,7 +17,7 @@ from typing import TextIO
 from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, print_wrapped
 from oauth_wizard.cli.keep import Vault, load_all, load_record, now, spid_label, with_globals
 from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.core.records import ProfileRecord, client_secret_key, refresh_token_key
 from oauth_wizard.keep.status import (
     ROTATION_DAYS,
     AuthorizationStatus,
@@ -27,7 +27,6 @@ from oauth_wizard.keep.status import (
     StatusReport,
     compute_status,
 )
-from oauth_wizard.keep.store import ProfileRecord
 
 MARK = {"ok": "✓", "note": "-", "warn": "!", "action": "X"}
 

@@ -25,8 +25,12 @@ from oauth_wizard.cli.keep import (
     spid_label,
 )
 from oauth_wizard.cli.prompts import is_terminal
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileRecord
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    client_secret_key,
+    refresh_token_key,
+)
 
 WHERE = f"{PROG} token"
 

@@ -35,8 +35,13 @@ from oauth_wizard.cli.keep import (
     with_globals,
 )
 from oauth_wizard.core.masking import scrub
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileRecord, StoreError
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    client_secret_key,
+    refresh_token_key,
+)
+from oauth_wizard.keep.store import StoreError
 
 if TYPE_CHECKING:
     from oauth_wizard.amazon.lwa import LwaClient

@@ -13,8 +13,8 @@ from :class:`WizardError`:
     ├── CatcherError                   authorize/catcher_checks.py: the listener cannot listen
     │   └── CatcherConfigError · HostNotLocalError · PortBusyError · PrivilegedPortError
     │       · CatchTimeout
-    ├── FlowError                      authorize/flow.py: one authorization attempt failed
-    │   └── TokenNotSaved              the token exists but no store took it
+    ├── FlowError                      below: one authorization attempt failed
+    │   └── TokenNotSaved              authorize/flow.py: the token exists but no store took it
     ├── AttemptError                   authorize/pending.py: no usable pending two-step attempt
     ├── LwaError                       amazon/lwa_errors.py: LWA said no, or could not be asked
     │   └── LwaNetworkError
@@ -59,3 +59,10 @@ class WizardError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} {self.fix}".strip() if self.fix_in_str else self.message
+
+
+class FlowError(WizardError):
+    """The attempt failed: a message, the fix, and the doctor's cause id when one fits."""
+
+    def __init__(self, message: str, fix: str = "", cause: str | None = None) -> None:
+        super().__init__(message, fix, cause=cause)

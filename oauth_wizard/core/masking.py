@@ -68,3 +68,8 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
                          secret.replace("/", "\\/")}:
             text = text.replace(spelling, masked)
     return SECRET_SHAPES.sub(lambda m: mask(m.group(0)), text)
+
+
+def mask_code(value: str | None) -> str:
+    """The first 4 characters and an ellipsis: enough to tell codes apart, useless to others."""
+    return "(none)" if not value else value[:4] + "\u2026"

@@ -29,8 +29,7 @@ from oauth_wizard.doctor.knowledge import Cause, KnowledgeBase, QuestionSpec
 if TYPE_CHECKING:
     from oauth_wizard.core.profile import AppProfile
 
-__all__ = ["Diagnosis", "DoctorFactError", "Question", "RankedCause", "diagnose",
-           "support_case_details"]
+__all__ = ["Diagnosis", "DoctorFactError", "Question", "RankedCause", "diagnose"]
 
 HINT_WEIGHT = 6.0  # an error of ours that already names its cause id (LwaError, LegError)
 MAX_CAUSES = 6
@@ -345,9 +344,3 @@ def _gain(kb: KnowledgeBase, spec: QuestionSpec, choices: tuple[str, ...], signa
     return h - expected
 
 
-def support_case_details(diagnosis: Diagnosis, text: str | bytes | None,
-                         facts: Mapping[str, object] | Iterable[str] | None = None) -> str:
-    """The details Amazon support asks for, from the pasted text and facts; never a secret."""
-    from oauth_wizard.doctor.support_case import case_details
-
-    return case_details(diagnosis, text, facts)

@@ -94,7 +94,7 @@ def _lenient(facts: Mapping[str, object] | Iterable[str] | None) -> dict[str, st
         return {}
 
 
-def case_details(diagnosis: Diagnosis, data: str | bytes | None,
+def support_case_details(diagnosis: Diagnosis, data: str | bytes | None,
                  facts: Mapping[str, object] | Iterable[str] | None = None) -> str:
     """Plain text to paste into a support case; missing items say where to find them."""
     text, _ = decode(data)

@@ -13,13 +13,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from oauth_wizard.keep.secrets import (
-    FILE_FORMAT_VERSION,
-    INSECURE_FILE_NAME,
-    Location,
-    SecretStoreError,
-    describe_key,
-)
+from oauth_wizard.core.records import Location, describe_key
+from oauth_wizard.keep.secrets import FILE_FORMAT_VERSION, INSECURE_FILE_NAME, SecretStoreError
 
 
 class FileSecretStore:

@@ -15,10 +15,11 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.masking import scrub
+from oauth_wizard.core.records import Location, describe_key
 
 SERVICE = "oauth-wizard"
 DEFAULT_TIMEOUT = 3.0
@@ -26,7 +27,6 @@ INSECURE_FILE_NAME = "insecure-secrets.json"
 PROBE_KEY = "oauth-wizard:availability-probe"
 FILE_FORMAT_VERSION = 1
 
-Location = Literal["keyring", "file", "memory"]
 T = TypeVar("T")
 
 OPT_UNLOCK = ("Unlock the keyring (log in to the desktop session or answer its unlock prompt), "
@@ -37,26 +37,6 @@ OPT_INSTALL = ("Install and start a Secret Service such as gnome-keyring (Debian
 OPT_INSECURE = ("Or rerun with --insecure-storage to keep secrets in a 0600 plain-text file in "
                 "the config directory, announced every time it is used.")
 OPT_RESTART = "Restart the keyring daemon (for gnome-keyring: log out and in, or restart it)."
-
-
-def client_secret_key(profile: str) -> str:
-    """Keyring entry of a profile's LWA client secret."""
-    return f"profile:{profile}:client_secret"
-
-
-def refresh_token_key(profile: str, region: str, selling_partner_id: str) -> str:
-    """Keyring entry of one authorization's refresh token."""
-    return f"profile:{profile}:refresh:{region.upper()}:{selling_partner_id}"
-
-
-def describe_key(key: str) -> str:
-    """A key in words, for messages: "the refresh token of profile 'x' (EU, A1B2…)"."""
-    parts = key.split(":")
-    if len(parts) == 3 and parts[0] == "profile" and parts[2] == "client_secret":
-        return f"the client secret of profile '{parts[1]}'"
-    if len(parts) == 5 and parts[0] == "profile" and parts[2] == "refresh":
-        return f"the refresh token of profile '{parts[1]}' ({parts[3]}, {parts[4]})"
-    return f"the secret '{key}'"
 
 
 class SecretStoreError(WizardError):

@@ -50,8 +50,13 @@ from typing import Any
 
 from oauth_wizard.core.marketplaces import by_region
 from oauth_wizard.core.masking import scrub
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
-from oauth_wizard.keep.store_format import Authorization, ProfileRecord, VerifyResult
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    VerifyResult,
+    client_secret_key,
+    refresh_token_key,
+)
 
 __all__ = ["REAUTH_DAYS", "REAUTH_WARN_DAYS", "ROTATION_DAYS", "ROTATION_WARN_AGE",
            "AuthorizationStatus", "Problem", "ProfileStatus", "SecretState", "StatusReport",

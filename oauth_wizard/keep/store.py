@@ -20,17 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from oauth_wizard.keep.store_format import (
-    FORMAT_VERSION,
-    HOW,
-    STORAGE,
-    Authorization,
-    ProfileRecord,
-    StoreError,
-    VerifyResult,
-    parse,
-    serialize,
-)
+from oauth_wizard.core.records import HOW, STORAGE, Authorization, ProfileRecord, VerifyResult
+from oauth_wizard.keep.store_format import FORMAT_VERSION, StoreError, parse, serialize
 
 __all__ = ["FORMAT_VERSION", "HOW", "STORAGE", "Authorization", "ProfileRecord", "ProfileStore",
            "StoreError", "VerifyResult", "atomic_write", "default_config_dir",

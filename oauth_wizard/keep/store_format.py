@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,10 @@ from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.marketplaces import REGIONS
 from oauth_wizard.core.masking import SECRET_SHAPES
 from oauth_wizard.core.profile import APP_STATES, KINDS, AppProfile
+from oauth_wizard.core.records import HOW, STORAGE, Authorization, ProfileRecord, VerifyResult
 from oauth_wizard.core.validation import PROFILE_NAME_RE
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
 
 FORMAT_VERSION = 1
-HOW = ("oauth", "self-auth")
-STORAGE = ("keyring", "file", "memory")
 
 
 class StoreError(WizardError):
@@ -41,66 +38,6 @@ class StoreError(WizardError):
                  line: int | None = None) -> None:
         super().__init__(message, fix)
         self.kind, self.path, self.line = kind, path, line
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """Outcome of the last ``verify`` of an authorization."""
-
-    at: datetime
-    ok: bool
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Authorization:
-    """One stored refresh token's metadata: the token itself is in the secret store."""
-
-    region: str
-    selling_partner_id: str
-    authorized_at: datetime
-    how: str = "oauth"  # oauth | self-auth
-    storage: str = "keyring"  # keyring | file | memory: where the refresh token lives
-    marketplaces: tuple[str, ...] = ()
-    last_verify: VerifyResult | None = None
-
-    @property
-    def ident(self) -> tuple[str, str]:
-        return self.region, self.selling_partner_id
-
-
-@dataclass(frozen=True)
-class ProfileRecord:
-    """An app profile plus what the wizard learned about its secrets and authorizations."""
-
-    app: AppProfile
-    secret_storage: str | None = None  # where the client secret lives; None: not stored
-    client_secret_first_seen: date | None = None
-    client_secret_rotated: date | None = None
-    authorizations: tuple[Authorization, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.app.name
-
-    def authorization(self, region: str, selling_partner_id: str) -> Authorization | None:
-        return next((a for a in self.authorizations
-                     if a.ident == (region, selling_partner_id)), None)
-
-    def with_authorization(self, auth: Authorization) -> ProfileRecord:
-        """Add ``auth``, replacing the one for the same region and selling partner."""
-        kept = tuple(a for a in self.authorizations if a.ident != auth.ident)
-        return replace(self, authorizations=(*kept, auth))
-
-    def secret_keys(self) -> list[str]:
-        """Every secret-store key this profile may own (client secret, refresh tokens)."""
-        return [client_secret_key(self.name), *(
-            refresh_token_key(self.name, a.region, a.selling_partner_id)
-            for a in self.authorizations)]
-
-    def without_authorization(self, region: str, selling_partner_id: str) -> ProfileRecord:
-        return replace(self, authorizations=tuple(
-            a for a in self.authorizations if a.ident != (region, selling_partner_id)))
 
 
 def serialize(profiles: Mapping[str, ProfileRecord], path: Path) -> bytes:

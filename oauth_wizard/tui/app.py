@@ -5,53 +5,45 @@ result (``Next`` or ``Back``, both carrying the values entered) and asks ``wizar
 where to go next: the steps, then Authorize's Catch and Done screens. The app also owns the
 runtime attempts run in: the demo's local Amazon (started when the demo starts, stopped at
 exit) or the user's machine. Everything else is in ``screens/`` (UI) and the non-UI modules.
+
+The app never imports the sessions that do I/O: ``launch.make_app`` builds them and hands
+factories in, so importing the app (or any screen) loads no HTTP, keyring or socket code.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from oauth_wizard.authorize import browser
-from oauth_wizard.consent import url as consent
 from oauth_wizard.tui.demo import demo_state
-from oauth_wizard.tui.screens.base import WizardScreen
-from oauth_wizard.tui.screens.catch import CatchScreen, Caught
-from oauth_wizard.tui.screens.doctor import DoctorScreen
-from oauth_wizard.tui.screens.done import DoneScreen
-from oauth_wizard.tui.screens.hybrid import HybridScreen
-from oauth_wizard.tui.screens.identity import IdentityScreen
-from oauth_wizard.tui.screens.keep_routes import KeepRoutes
-from oauth_wizard.tui.screens.marketplaces import MarketplacesScreen
-from oauth_wizard.tui.screens.publish_state import PublishStateScreen
-from oauth_wizard.tui.screens.review import ReviewScreen
-from oauth_wizard.tui.screens.uris import UrisScreen
+from oauth_wizard.tui.screens import step_screen
+from oauth_wizard.tui.screens.keep_widgets import OpenKeep, Reauthorize
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
-from oauth_wizard.tui.sessions.catch import DEFAULT_TIMEOUT_S, RealRuntime, Runtime
-from oauth_wizard.tui.sessions.demo import DemoRuntime
 from oauth_wizard.tui.state import STEPS, Next, StepResult, WizardState, route
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.catch import CatchSession, Runtime
+    from oauth_wizard.tui.sessions.demo import DemoRuntime
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 TITLE = "oauth-wizard"
 DEMO_TITLE = "oauth-wizard demo"
 DEMO_USERS = (("Sam", "Demo: a secondary user of Pat's store (Amazon answers SPDC8143)"),
               ("Lee", "Demo: the primary user of a store that does not sell in the EU"))
-STEP_SCREENS: dict[str, type[WizardScreen]] = {
-    "identity": IdentityScreen,
-    "publish": PublishStateScreen,
-    "hybrid": HybridScreen,
-    "marketplaces": MarketplacesScreen,
-    "uris": UrisScreen,
-}
+KEEP_ENTRIES = ("self-auth", "profiles")
 
 
-class WizardApp(KeepRoutes, App[None]):
-    """The oauth-wizard TUI. Build it with ``make_app``."""
+class WizardApp(App[None]):
+    """The oauth-wizard TUI. Build it with ``launch.make_app``.
+
+    Screens are imported when first shown (``screens.step_screen``), so the first frame waits
+    only for the Welcome screen.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = TITLE
@@ -63,7 +55,8 @@ class WizardApp(KeepRoutes, App[None]):
     def __init__(self, *, demo: bool, state_factory: Callable[[], str],
                  open_url: Callable[[str], bool], clock: Callable[[], float],
                  demo_runtime: Callable[[], DemoRuntime], runtime: Callable[[], Runtime],
-                 catch_timeout: float) -> None:
+                 catch_session: Callable[..., CatchSession],
+                 keep_session: Callable[..., KeepSession], catch_timeout: float) -> None:
         super().__init__()
         self._start_demo = demo
         self._state_factory = state_factory
@@ -71,9 +64,12 @@ class WizardApp(KeepRoutes, App[None]):
         self._clock = clock
         self._make_demo_runtime = demo_runtime
         self._make_runtime = runtime
+        self._make_catch_session = catch_session
+        self._make_keep_session = keep_session
         self._catch_timeout = catch_timeout
         self.demo_runtime: DemoRuntime | None = None
         self._runtime: Runtime | None = None
+        self._keep_sessions: dict[int, KeepSession] = {}
         self._drafts: dict[str, WizardState] = {}
         """Values entered per Welcome entry: leaving to Welcome and coming back keeps them."""
 
@@ -89,7 +85,11 @@ class WizardApp(KeepRoutes, App[None]):
         if message.entry in ("authorize", "demo"):
             self.start_wizard(message.entry)
         elif message.entry == "diagnose":
+            from oauth_wizard.tui.screens.doctor import DoctorScreen
+
             self.push_screen(DoctorScreen())
+        elif message.entry in KEEP_ENTRIES:
+            self.open_keep(message.entry)
 
     def start_wizard(self, entry: str, *, state: WizardState | None = None,
                      at: str = STEPS[0]) -> None:
@@ -126,17 +126,61 @@ class WizardApp(KeepRoutes, App[None]):
         return self._runtime
 
     def _screen_for(self, step: str, state: WizardState, last: StepResult | None) -> Screen:
+        screen = step_screen(step)
         if step == "review":
-            return ReviewScreen(state, state_factory=self._state_factory, open_url=self._open_url)
+            return screen(state, state_factory=self._state_factory, open_url=self._open_url)
         if step == "catch":
-            return CatchScreen(state, runtime=self._runtime_for(state), clock=self._clock,
-                               state_factory=self._state_factory, open_url=self._open_url,
-                               timeout=self._catch_timeout)
+            return screen(state, runtime=self._runtime_for(state),
+                          session_factory=self._make_catch_session, clock=self._clock,
+                          state_factory=self._state_factory, open_url=self._open_url,
+                          timeout=self._catch_timeout)
         if step == "done":
-            assert isinstance(last, Caught)
-            return DoneScreen(last, state_factory=self._state_factory,
-                              keep=self.keep_session(state.demo))
-        return STEP_SCREENS[step](state)
+            return screen(last, state_factory=self._state_factory,
+                          keep=self.keep_session(state.demo))
+        return screen(state)
+
+    # --- keep and use: Profiles, Self-authorize, re-authorizing a saved profile -------------
+
+    @property
+    def demo_mode(self) -> bool:
+        """True when the app was started as the demo."""
+        return self._start_demo
+
+    def keep_session(self, demo: bool | None = None) -> KeepSession:
+        """The session of the demo's runtime or the user's (one per runtime, kept). A run
+        started as the demo shows the demo's profiles and stores; any other run the user's."""
+        runtime = self._runtime_for(WizardState(demo=self.demo_mode if demo is None else demo))
+        if id(runtime) not in self._keep_sessions:
+            self._keep_sessions[id(runtime)] = self._make_keep_session(runtime, clock=self._clock)
+        return self._keep_sessions[id(runtime)]
+
+    def open_keep(self, entry: str, profile: str | None = None,
+                  region: str | None = None) -> None:
+        """Show Profiles or Self-authorize; going from one to the other does not pile them up."""
+        from oauth_wizard.tui.screens.profiles import ProfilesScreen
+        from oauth_wizard.tui.screens.selfauth import SelfAuthScreen
+
+        keep = self.keep_session()
+        screen: Screen = (ProfilesScreen(keep, state_factory=self._state_factory)
+                          if entry == "profiles"
+                          else SelfAuthScreen(keep, profile=profile, region=region))
+        stack = self.screen_stack
+        if isinstance(stack[-1], ProfilesScreen | SelfAuthScreen):
+            if len(stack) > 2 and isinstance(stack[-2], type(screen)):
+                self.pop_screen()  # back to the one underneath, which reloads
+                return
+            if entry == "profiles" or not isinstance(stack[-1], ProfilesScreen):
+                self.switch_screen(screen)
+                return
+        self.push_screen(screen)
+
+    def on_open_keep(self, message: OpenKeep) -> None:
+        self.open_keep(message.entry, message.profile, message.region)
+
+    def on_reauthorize(self, message: Reauthorize) -> None:
+        """The wizard on top of the Profiles screen, at the Review of the loaded profile."""
+        state = message.state
+        self.start_wizard(f"profile:{state.profile_name}", state=state, at=STEPS[-1])
 
     @work(exclusive=True, group="wizard")
     async def _drive(self, entry: str, state: WizardState, first: str) -> None:
@@ -163,6 +207,9 @@ class WizardApp(KeepRoutes, App[None]):
         self.title = TITLE
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from oauth_wizard.tui.screens.catch import CatchScreen
+        from oauth_wizard.tui.screens.review import ReviewScreen
+
         yield from super().get_system_commands(screen)
         yield SystemCommand("Restart the wizard",
                             "Discard the values entered and return to the Welcome screen",
@@ -179,25 +226,3 @@ class WizardApp(KeepRoutes, App[None]):
                                 "Open it in your web browser", screen.action_open)
 
 
-def make_app(
-    *,
-    demo: bool = False,
-    state_factory: Callable[[], str] | None = None,
-    open_url: Callable[[str], bool] | None = None,
-    clock: Callable[[], float] | None = None,
-    demo_runtime: Callable[[], DemoRuntime] | None = None,
-    runtime: Callable[[], Runtime] | None = None,
-    catch_timeout: float = DEFAULT_TIMEOUT_S,
-) -> WizardApp:
-    """Build the TUI. ``demo`` starts the steps prefilled with the demo app and its simulator.
-
-    ``state_factory`` makes the consent URL's ``state`` (tests freeze it); ``open_url`` opens a
-    URL and returns whether it worked (tests record it; it is called from a thread worker);
-    ``clock`` stamps the timeline and drives the countdowns; ``demo_runtime`` and ``runtime``
-    build where attempts run (the demo's local Amazon, the user's machine).
-    """
-    clock = clock or time.time
-    return WizardApp(demo=demo, state_factory=state_factory or consent.new_state,
-                     open_url=open_url or browser.open_url, clock=clock,
-                     demo_runtime=demo_runtime or (lambda: DemoRuntime(clock=clock)),
-                     runtime=runtime or RealRuntime, catch_timeout=catch_timeout)

@@ -7,6 +7,7 @@ Login/Redirect URIs vary: they point at the catcher on a free local port chosen 
 
 from __future__ import annotations
 
+from oauth_wizard.core.errors import WizardError
 from oauth_wizard.simulator.registry import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from oauth_wizard.tui.state import WizardState
 
@@ -48,3 +49,7 @@ def demo_state(csrf_state: str, login_uri: str, redirect_uri: str) -> WizardStat
         demo=True,
         profile_name=DEMO_PROFILE,
     )
+
+
+class DemoError(WizardError):
+    """The demo could not do something; ``message`` says what, ``fix`` what to do."""

@@ -19,15 +19,11 @@ import pytest
 from flow_kit import APPS, PAT, SAM, SELLER, World, profile_for, secret_of, world
 
 from oauth_wizard.authorize import tls
-from oauth_wizard.authorize.catcher import CodeReceived, LoginLegReceived
-from oauth_wizard.authorize.flow import FlowError
-from oauth_wizard.keep.secrets import (
-    SERVICE,
-    KeyringSecretStore,
-    client_secret_key,
-    refresh_token_key,
-)
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import CodeReceived, LoginLegReceived
+from oauth_wizard.core.records import ProfileRecord, client_secret_key, refresh_token_key
+from oauth_wizard.keep.secrets import SERVICE, KeyringSecretStore
+from oauth_wizard.keep.store import ProfileStore
 
 pytestmark = pytest.mark.real_keyring
 

@@ -16,7 +16,8 @@ import keyring
 import pytest
 from flow_kit import APPS, SELLER, secret_of, world
 
-from oauth_wizard.keep.secrets import SERVICE, client_secret_key, refresh_token_key
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
+from oauth_wizard.keep.secrets import SERVICE
 
 pytestmark = pytest.mark.real_keyring
 

@@ -12,13 +12,8 @@ import keyring
 import pytest
 from e2e_tools import KEYRING_BACKEND, require
 
-from oauth_wizard.keep.secrets import (
-    SERVICE,
-    KeyringSecretStore,
-    SecretStoreError,
-    client_secret_key,
-    refresh_token_key,
-)
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
+from oauth_wizard.keep.secrets import SERVICE, KeyringSecretStore, SecretStoreError
 
 pytestmark = pytest.mark.real_keyring
 

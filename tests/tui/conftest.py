@@ -19,7 +19,8 @@ from textual.widgets import Input
 from tui_helpers import FROZEN_NOW, FROZEN_STATE, Recorder, token_factory
 
 from oauth_wizard.consent import url as consent
-from oauth_wizard.tui.app import WizardApp, make_app
+from oauth_wizard.tui.app import WizardApp
+from oauth_wizard.tui.launch import make_app
 from oauth_wizard.tui.sessions.demo import DemoRuntime
 
 

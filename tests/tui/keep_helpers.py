@@ -13,8 +13,15 @@ from textual.pilot import Pilot
 from tui_helpers import FROZEN_NOW, screen_text, settle, step_of, wait_until
 
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.secrets import KeyringSecretStore, client_secret_key, refresh_token_key
-from oauth_wizard.keep.store import Authorization, ProfileRecord, ProfileStore, VerifyResult
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
+    VerifyResult,
+    client_secret_key,
+    refresh_token_key,
+)
+from oauth_wizard.keep.secrets import KeyringSecretStore
+from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.tui.demo import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from oauth_wizard.tui.screens.profiles import ProfilesScreen
 from oauth_wizard.tui.screens.selfauth import SelfAuthScreen

@@ -28,9 +28,9 @@ from tui_helpers import (
     wait_until,
 )
 
-from oauth_wizard.authorize.flow import Exchanging
+from oauth_wizard.core.events import Exchanging
 from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import client_secret_key, refresh_token_key
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
 from oauth_wizard.simulator.server import Simulator

@@ -9,7 +9,7 @@ from keep_helpers import all_text
 from textual.widgets import Input, Select
 from tui_helpers import SIZE, screen_text, settle, step_of, to_catch, wait_until
 
-from oauth_wizard.keep.secrets import refresh_token_key
+from oauth_wizard.core.records import refresh_token_key
 from oauth_wizard.tui.screens.export import ExportDialog
 
 TOKEN_KEY = refresh_token_key("demo", "EU", "A1SIMPATSTORE")

@@ -23,7 +23,9 @@ from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Select
 from tui_helpers import FROZEN_NOW, SIZE, screen_text, settle, step_of, to_catch, wait_until
 
-from oauth_wizard.keep.secrets import KeyringSecretStore, client_secret_key, refresh_token_key
+from oauth_wizard.core.records import client_secret_key, refresh_token_key
+from oauth_wizard.keep.reports import AuthRef
+from oauth_wizard.keep.secrets import KeyringSecretStore
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import ConfirmDialog
@@ -31,7 +33,6 @@ from oauth_wizard.tui.screens.profiles import ProfilesScreen
 from oauth_wizard.tui.screens.selfauth import SelfAuthScreen
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 from oauth_wizard.tui.sessions.demo import DEMO_SERVICE, DemoRuntime
-from oauth_wizard.tui.sessions.keep import AuthRef
 
 EU = AuthRef("demo", "EU", "A1SIMPATSTORE")
 TOKEN_KEY = refresh_token_key("demo", "EU", "A1SIMPATSTORE")

@@ -14,7 +14,7 @@ from textual.widgets import Input, Select
 from tui_helpers import SIZE, screen_text, settle, wait_until
 
 from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import refresh_token_key
+from oauth_wizard.core.records import refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.tui.demo import DEMO_APP_ID
 from oauth_wizard.tui.screens.profiles import ProfilesScreen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -19,8 +20,10 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from oauth_wizard.tui.screens.base import FieldNote
-from oauth_wizard.tui.sessions.catch import CertNotice
 from oauth_wizard.tui.state import WizardState, authorize_problems
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.catch import CertNotice
 
 SETUP_INTRO = ("Authorizing saves the app as a profile and needs the client secret for the code "
                "exchange. The secret goes to the OS keyring, never to a file.")

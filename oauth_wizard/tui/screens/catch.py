@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,8 +26,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from oauth_wizard.authorize.catcher import Listening
-from oauth_wizard.authorize.flow import Authorized, Exchanging, FlowError, FlowFailed, Stored
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import Authorized, Exchanging, FlowFailed, Listening, Stored
+from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.attempt_widgets import (
     CertInfo,
     PastePanel,
@@ -38,10 +39,11 @@ from oauth_wizard.tui.screens.attempt_widgets import (
 from oauth_wizard.tui.screens.base import StepBody
 from oauth_wizard.tui.screens.catch_actions import RUNNING, CatchActions
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
-from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
-from oauth_wizard.tui.sessions.demo import DemoError
 from oauth_wizard.tui.sessions.doctor import failure_facts
 from oauth_wizard.tui.state import Next, StepResult, WizardState, authorize_problems
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,14 @@ class CatchScreen(CatchActions, Screen[StepResult]):
         authorized: Authorized | None
         error: FlowError | None
 
-    def __init__(self, state: WizardState, *, runtime: Runtime, clock: Callable[[], float],
+    def __init__(self, state: WizardState, *, runtime: Runtime,
+                 session_factory: Callable[..., CatchSession], clock: Callable[[], float],
                  state_factory: Callable[[], str], open_url: Callable[[str], bool],
                  timeout: float) -> None:
         super().__init__(classes="catch")
         self.state = state
         self.runtime = runtime
+        self._new_session = session_factory
         self._clock = clock
         self._state_factory = state_factory
         self._open_url = open_url
@@ -171,7 +175,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
     @work(exclusive=True, group="attempt", exit_on_error=False)
     async def _run(self, attempt: int) -> None:
         await self._close_session()
-        session = CatchSession(self.runtime, self.state, clock=self._clock,
+        session = self._new_session(self.runtime, self.state, clock=self._clock,
                                state_factory=self._state_factory,
                                on_event=lambda event: self.post_message(
                                    self.Progress(attempt, event, self._clock())))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from textual import events, work
 from textual.widgets import Button, Static
 
-from oauth_wizard.authorize.flow import FlowError
 from oauth_wizard.authorize.legs import LoginLeg
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.attempt_widgets import PastePanel, UrlActions
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice
-from oauth_wizard.tui.sessions.demo import DemoError
 from oauth_wizard.tui.state import Back, StepResult
 
 RUNNING = ("preparing", "listening", "paste", "exchanging")

@@ -7,7 +7,7 @@ shows here) and Export (the Export dialog) work on the authorization just made.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,12 +18,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from oauth_wizard.core import marketplaces as registry
+from oauth_wizard.keep.reports import AuthRef
 from oauth_wizard.tui.screens.base import StepBody
 from oauth_wizard.tui.screens.catch import Caught
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import verify_content
-from oauth_wizard.tui.sessions.keep import AuthRef, KeepSession
 from oauth_wizard.tui.state import Back, StepResult
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 MEMORY_CAVEAT = ("Demo: the token lives in memory only and is gone when the demo ends (no "
                  "keyring backend is usable here; nothing was written to disk). It is a simulator "

@@ -10,7 +10,7 @@ dialog dismisses with the path written, or None.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,8 +21,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from oauth_wizard.keep.export import FORMATS
+from oauth_wizard.keep.reports import AuthRef
 from oauth_wizard.tui.screens.keep_widgets import ConfirmDialog, failure_content
-from oauth_wizard.tui.sessions.keep import AuthRef, KeepSession
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 DESCRIPTIONS = {
     "psa-yaml": "python-amazon-sp-api: an account block in its credentials.yml (other "

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 from textual.worker import get_current_worker
 
-from oauth_wizard.authorize.flow import FlowError
+from oauth_wizard.core.errors import FlowError
 from oauth_wizard.doctor.diagnosis import Diagnosis
 from oauth_wizard.doctor.render import score_text
 from oauth_wizard.tui.screens.doctor import DoctorScreen

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from oauth_wizard.tui.sessions.keep_support import Failure, VerifyReport
+from oauth_wizard.keep.reports import Failure, VerifyReport
 from oauth_wizard.tui.state import WizardState
 
 

@@ -11,7 +11,7 @@ or the network runs in ``keep_session`` from a worker, so a slow keyring never f
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from oauth_wizard.keep.reports import AuthRef, Failure, StatusView
 from oauth_wizard.keep.status import Problem
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import (
@@ -44,7 +45,9 @@ from oauth_wizard.tui.screens.profiles_view import (
     summary,
 )
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
-from oauth_wizard.tui.sessions.keep import AuthRef, Failure, KeepSession, StatusView
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 LOADING = ("Reading the profiles and checking where their secrets are (a keyring waiting for "
            "an unlock answers within a few seconds)…")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from oauth_wizard.keep.selfauth import is_placeholder
+from oauth_wizard.core.records import Authorization, ProfileRecord
+from oauth_wizard.core.tokens import is_placeholder
 from oauth_wizard.keep.status import (
     RANK,
     ROTATION_DAYS,
@@ -22,7 +23,6 @@ from oauth_wizard.keep.status import (
     SecretState,
     StatusReport,
 )
-from oauth_wizard.keep.store import Authorization, ProfileRecord
 
 MARK = {"ok": "✓", "note": "·", "warn": "!", "action": "✗"}
 STATE_STYLE = {"ok": "$text-success", "note": "$text-muted", "warn": "$text-warning",

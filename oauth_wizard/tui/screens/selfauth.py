@@ -10,7 +10,7 @@ for the demo app can be pasted with one key.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,12 +21,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from oauth_wizard.core.marketplaces import REGIONS, by_region
+from oauth_wizard.core.records import ProfileRecord
+from oauth_wizard.core.tokens import check_refresh_token, is_placeholder
 from oauth_wizard.core.validation import Problem
-from oauth_wizard.keep.selfauth import check_refresh_token, is_placeholder
-from oauth_wizard.keep.store import ProfileRecord
+from oauth_wizard.keep.reports import Failure, SelfAuthReport
 from oauth_wizard.tui.screens.base import FieldNote, StepBody
 from oauth_wizard.tui.screens.keep_widgets import OpenKeep, failure_content
-from oauth_wizard.tui.sessions.keep import Failure, KeepSession, SelfAuthReport
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 INTRO = ("For your own seller account: in Seller Central open Apps and Services → Develop Apps, "
          "choose Authorize on your app's row and copy the refresh token it shows (it starts "

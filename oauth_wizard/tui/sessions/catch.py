@@ -5,6 +5,10 @@ wizard's values and the runtime (the demo's local Amazon, or the user's machine)
 secret store before any consent URL is shown, saves the profile first, owns the LWA client's
 HTTP connection, decides between listening and paste-back (the Redirect URI's host must resolve
 here) and makes the certificate for https URIs. No Textual here.
+
+The HTTP client, the listener and the certificate code are imported when an attempt starts, not
+with this module, so a screen that names these types loads none of them (and the wizard's
+first frame does not wait for them).
 """
 
 from __future__ import annotations
@@ -16,37 +20,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
-
 from oauth_wizard.amazon.endpoints import Endpoints
-from oauth_wizard.amazon.lwa import LwaClient
-from oauth_wizard.authorize.catcher import Catcher, HostNotLocalError, check_host_resolves_here
-from oauth_wizard.authorize.flow import (
-    Authorized,
-    AuthorizeFlow,
-    AuthorizeSetup,
-    ConsentReady,
-    FlowError,
-    FlowEvent,
-    Retrying,
-)
+from oauth_wizard.authorize.catcher_checks import HostNotLocalError, check_host_resolves_here
 from oauth_wizard.authorize.legs import LoginLeg
-from oauth_wizard.authorize.tls import TlsError, TrustStep, ensure_cert, trust_instructions
 from oauth_wizard.consent.url import new_state
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import Authorized, ConsentReady, FlowEvent, Retrying
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.keep.secrets import (
-    KeyringSecretStore,
-    SecretStore,
-    SecretStoreError,
-    client_secret_key,
-)
-from oauth_wizard.keep.store import ProfileRecord, ProfileStore, StoreError, default_config_dir
+from oauth_wizard.core.records import ProfileRecord, client_secret_key
+from oauth_wizard.keep.secrets import KeyringSecretStore, SecretStore, SecretStoreError
+from oauth_wizard.keep.store import ProfileStore, StoreError, default_config_dir
 from oauth_wizard.tui.state import WizardState, authorize_problems, blocking_message, to_profile
 
-DEFAULT_TIMEOUT_S = 600.0  # how long the listener waits for Amazon's redirect
+if TYPE_CHECKING:
+    import httpx
+
+    from oauth_wizard.authorize.catcher import Catcher
+    from oauth_wizard.authorize.flow import AuthorizeFlow
+    from oauth_wizard.authorize.tls import TrustStep
 
 
 class Runtime(Protocol):
@@ -175,6 +169,11 @@ class CatchSession:
 
     async def prepare(self) -> ConsentReady:
         """Runtime ready (keyring usable), profile saved, then the consent URL of this attempt."""
+        import httpx
+
+        from oauth_wizard.amazon.lwa import LwaClient
+        from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup
+
         await self.runtime.ensure_ready()
         state = self.state
         missing = authorize_problems(state)
@@ -216,6 +215,8 @@ class CatchSession:
     async def plan(self) -> CatchPlan:
         """Listen when the Redirect URI's host resolves here (with a certificate for https);
         otherwise paste-back, saying why."""
+        from oauth_wizard.authorize.tls import TlsError, ensure_cert, trust_instructions
+
         assert self.flow is not None
         uri = urlsplit(self.flow.setup.catch_redirect_uri)
         host = uri.hostname or ""

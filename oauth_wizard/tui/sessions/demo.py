@@ -22,17 +22,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urljoin, urlsplit
 
-import httpx
-
 from oauth_wizard.amazon.endpoints import Endpoints
-from oauth_wizard.core.errors import WizardError
 from oauth_wizard.keep.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
-from oauth_wizard.simulator.server import Simulator, SimulatorError
-from oauth_wizard.tui.demo import demo_uris
+from oauth_wizard.tui.demo import DemoError, demo_uris
+
+if TYPE_CHECKING:
+    import httpx
 
 DEMO_SERVICE = "oauth-wizard-demo"
 DEMO_USER = "Pat"  # the primary user of the demo registry's first seller
@@ -40,10 +40,6 @@ MEMORY_NOTE = "kept in memory for this run"
 MAX_HOPS = 8  # consent → Login leg → confirm → Redirect leg, with room to spare
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _REASON = re.compile(r"Why the simulator answered this:</strong>(.*?)</p>", re.S)
-
-
-class DemoError(WizardError):
-    """The demo could not do something; ``message`` says what, ``fix`` what to do."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +74,8 @@ class DemoRuntime:
                  keyring_store: SecretStore | None = None) -> None:
         self.catch_port = catch_port or free_port()
         self.login_uri, self.redirect_uri = demo_uris(self.catch_port)
+        from oauth_wizard.simulator.server import Simulator  # the demo's, not every screen's
+
         self.simulator = Simulator(demo_registry(self.login_uri, self.redirect_uri),
                                    clock=clock, token_factory=token_factory)
         self._sim_port = sim_port
@@ -99,6 +97,8 @@ class DemoRuntime:
 
     async def start(self) -> None:
         """Start the simulator, make the config dir, choose the secret store (idempotent)."""
+        from oauth_wizard.simulator.server import SimulatorError
+
         async with self._lock:
             if self._started:
                 return
@@ -135,6 +135,8 @@ class DemoRuntime:
         The catcher must be listening. Returns where the browser ended; the code itself reaches
         the flow through the catcher, as it would from a real browser.
         """
+        import httpx
+
         if not self._started:
             raise DemoError("The demo's local Amazon is not running.", "Restart the demo.")
         url = consent_url + ("&" if "?" in consent_url else "?") + urlencode({"sim_user": user})

@@ -17,10 +17,11 @@ from oauth_wizard.consent.url import ConsentUrl
 from oauth_wizard.core.marketplaces import UnknownMarketplaceError, lookup
 from oauth_wizard.doctor import facts as doctor_facts
 from oauth_wizard.doctor import knowledge
-from oauth_wizard.doctor.diagnosis import Diagnosis, Question, diagnose, support_case_details
+from oauth_wizard.doctor.diagnosis import Diagnosis, Question, diagnose
 from oauth_wizard.doctor.facts import VOCABULARY, DoctorFactError
 from oauth_wizard.doctor.knowledge import KnowledgeError
 from oauth_wizard.doctor.preflight import wizard_facts
+from oauth_wizard.doctor.support_case import support_case_details
 from oauth_wizard.tui.state import WizardState, to_profile
 
 __all__ = ["FactProblem", "KeyedChoice", "Outcome", "explain_failure", "fact_key", "failure_facts",

@@ -20,41 +20,44 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-
-from oauth_wizard.amazon.lwa import LwaClient
-from oauth_wizard.amazon.spapi import SpApiClient, VerifyOutcome
 from oauth_wizard.amazon.useragent import user_agent
-from oauth_wizard.authorize.flow import FlowError
+from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.masking import mask
-from oauth_wizard.keep.secrets import (
-    SecretStoreError,
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
     client_secret_key,
     describe_key,
     refresh_token_key,
 )
-from oauth_wizard.keep.selfauth import SelfAuthError, check_refresh_token
-from oauth_wizard.keep.status import compute_status
-from oauth_wizard.keep.store import Authorization, ProfileRecord, StoreError
-from oauth_wizard.tui.demo import (
-    DEMO_APP_ID,
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_PROFILE,
-    demo_state,
-)
-from oauth_wizard.tui.sessions.catch import Runtime
-from oauth_wizard.tui.sessions.demo import DemoError, DemoRuntime
-from oauth_wizard.tui.sessions.keep_support import (
+from oauth_wizard.core.tokens import check_refresh_token
+from oauth_wizard.keep.reports import (
     AuthRef,
     ExportReport,
     Failure,
     RemoveReport,
     SelfAuthReport,
     StatusView,
-    Vault,
     VerifyReport,
+)
+from oauth_wizard.keep.secrets import SecretStoreError
+from oauth_wizard.keep.selfauth import SelfAuthError
+from oauth_wizard.keep.status import compute_status
+from oauth_wizard.keep.store import StoreError
+from oauth_wizard.tui.demo import (
+    DEMO_APP_ID,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_PROFILE,
+    DemoError,
+    demo_state,
+)
+from oauth_wizard.tui.sessions.catch import Runtime
+from oauth_wizard.tui.sessions.demo import DemoRuntime
+from oauth_wizard.tui.sessions.keep_support import (
+    Vault,
     doctor_failure,
     export_path,
     fix_command,
@@ -64,6 +67,10 @@ from oauth_wizard.tui.sessions.keep_support import (
     wizard_state_for,
 )
 from oauth_wizard.tui.state import WizardState, to_profile
+
+if TYPE_CHECKING:
+    from oauth_wizard.amazon.lwa import LwaClient
+    from oauth_wizard.amazon.spapi import SpApiClient, VerifyOutcome
 
 __all__ = ["AuthRef", "ExportReport", "Failure", "KeepSession", "RemoveReport",
            "SelfAuthReport", "StatusView", "VerifyReport"]
@@ -187,6 +194,11 @@ class KeepSession:
     @contextlib.asynccontextmanager
     async def _clients(self, progress: Callable[[str], object] | None
                        ) -> AsyncIterator[tuple[LwaClient, SpApiClient]]:
+        import httpx  # with the first call, not with the screen that holds this session
+
+        from oauth_wizard.amazon.lwa import LwaClient
+        from oauth_wizard.amazon.spapi import SpApiClient
+
         def retry(service: str) -> Callable[[int, float, str], None]:
             def said(attempt: int, delay: float, outcome: str) -> None:
                 if progress is not None:

@@ -11,17 +11,18 @@ import asyncio
 import contextlib
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oauth_wizard.keep.file_secrets import FileSecretStore
-from oauth_wizard.keep.secrets import (
-    SecretStore,
-    SecretStoreError,
+from oauth_wizard.core.records import (
+    Authorization,
+    ProfileRecord,
     client_secret_key,
     refresh_token_key,
 )
+from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.reports import AuthRef, Failure
+from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.status import (
     PROG,
     REAUTH_CAUSES,
@@ -29,109 +30,17 @@ from oauth_wizard.keep.status import (
     reauthorize_command,
     secret_command,
 )
-from oauth_wizard.keep.store import Authorization, ProfileRecord
 
 if TYPE_CHECKING:
-    from oauth_wizard.amazon.spapi import VerifyOutcome
     from oauth_wizard.core.profile import AppProfile
-    from oauth_wizard.keep.selfauth import SelfAuthResult
-    from oauth_wizard.keep.status import StatusReport
     from oauth_wizard.tui.sessions.catch import Runtime
     from oauth_wizard.tui.state import WizardState
 
-__all__ = ["AuthRef", "ExportReport", "Failure", "RemoveReport", "SelfAuthReport",
-           "StatusView", "Vault", "VerifyReport", "doctor_failure", "export_path", "fix_command",
-           "forget_attempt", "marketplace_of", "secret_entries", "wizard_state_for"]
+__all__ = ["Vault", "doctor_failure", "export_path", "fix_command", "forget_attempt",
+           "marketplace_of", "secret_entries", "wizard_state_for"]
 
 RETRY_CAUSES = ("throttled", "amazon_side_issue", "lwa_unreachable", "spapi_unreachable")
 MEMORY = "memory (a demo run only)"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """What went wrong (one sentence), the fix (one option per line), the doctor's cause id
-    with its title and steps, and the exact command that fixes it, when there is one."""
-
-    message: str
-    fix: str = ""
-    cause: str | None = None
-    title: str | None = None
-    steps: tuple[str, ...] = ()
-    command: str | None = None
-
-    @classmethod
-    def of_store(cls, exc: SecretStoreError) -> Failure:
-        """A secret store that cannot be used. ``--insecure-storage`` is a command-line flag
-        the TUI does not offer, so that option is left out here."""
-        options = [o for o in exc.options if "--insecure-storage" not in o]
-        return cls(exc.message, "\n".join(options), "secret_store")
-
-
-@dataclass(frozen=True)
-class AuthRef:
-    """One authorization of one profile."""
-
-    profile: str
-    region: str
-    selling_partner_id: str
-
-    @classmethod
-    def of(cls, record: ProfileRecord, auth: Authorization) -> AuthRef:
-        return cls(record.name, auth.region, auth.selling_partner_id)
-
-
-@dataclass(frozen=True)
-class StatusView:
-    """What the Profiles screen shows: ``report`` is ``status.compute_status``'s."""
-
-    report: StatusReport | None = None
-    records: dict[str, ProfileRecord] = field(default_factory=dict)
-    places: dict[str, str] = field(default_factory=dict)  # location → the store in words
-    troubles: tuple[Failure, ...] = ()  # stores that could not be read: secrets not checked
-    announcements: tuple[str, ...] = ()  # the --insecure-storage file was read
-    failure: Failure | None = None  # nothing to show: profiles.toml unreadable, demo down
-    path: Path | None = None
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    ref: AuthRef
-    outcome: VerifyOutcome | None = None
-    failure: Failure | None = None
-    recorded: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is not None and self.outcome.ok
-
-
-@dataclass(frozen=True)
-class SelfAuthReport:
-    """``result`` when the token was stored; ``verify_failure`` when it was stored but the
-    verify call on the way failed (throttled, a missing role)."""
-
-    result: SelfAuthResult | None = None
-    failure: Failure | None = None
-    verify_failure: Failure | None = None
-
-
-@dataclass(frozen=True)
-class ExportReport:
-    """``confirm`` is ``exists`` or ``account_exists`` when writing needs ``force``."""
-
-    path: Path | None = None
-    created: bool = False
-    notes: tuple[str, ...] = ()
-    failure: Failure | None = None
-    confirm: str | None = None
-
-
-@dataclass(frozen=True)
-class RemoveReport:
-    removed: bool
-    lines: tuple[str, ...] = ()
-    failure: Failure | None = None
-    note: str | None = None
 
 
 async def doctor_failure(message: str, fix: str, cause: str | None, via: str,
