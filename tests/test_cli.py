@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from oauth_wizard.cli import consent as cli_consent
 from oauth_wizard.cli import main as cli
+from oauth_wizard.cli import url as cli_url
 from oauth_wizard.cli.main import main
 
 APP_ID = "amzn1.sp.solution.3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -357,7 +357,7 @@ def test_unexpected_exception_is_one_line_without_values(capsys, monkeypatch):
         raise RuntimeError(f"leaked {APP_ID}")
 
     monkeypatch.delenv("OAUTH_WIZARD_DEBUG", raising=False)
-    monkeypatch.setattr(cli_consent, "build_consent_url", boom)
+    monkeypatch.setattr(cli_url, "build_consent_url", boom)
     code, out, err = run(capsys, "url", "--app-id", APP_ID, "--marketplace", "DE",
                          "--app-state", "draft")
     assert code == cli.EXIT_INTERNAL
@@ -371,7 +371,7 @@ def test_debug_env_shows_the_real_exception(monkeypatch):
         raise RuntimeError("debug me")
 
     monkeypatch.setenv("OAUTH_WIZARD_DEBUG", "1")
-    monkeypatch.setattr(cli_consent, "build_consent_url", boom)
+    monkeypatch.setattr(cli_url, "build_consent_url", boom)
     with pytest.raises(RuntimeError, match="debug me"):
         main(["url", "--app-id", APP_ID, "--marketplace", "DE", "--app-state", "draft"])
 

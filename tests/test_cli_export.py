@@ -21,7 +21,7 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     sim_fixture,
 )
 
-from oauth_wizard.cli.keep_args import EXPORT_FORMATS
+from oauth_wizard.cli.main import main as cli_main
 from oauth_wizard.keep import export
 
 
@@ -127,8 +127,9 @@ async def test_library_files_are_private_and_never_overwritten(monkeypatch, sim,
     assert code == 2 and "already has an account 'default'" in flat(err)
 
 
-def test_the_parser_offers_every_export_format():
-    assert EXPORT_FORMATS == export.FORMATS
+def test_the_parser_offers_every_export_format(capsys):
+    code, out, _ = run_help(capsys)
+    assert code == 0 and all(f in out for f in export.FORMATS)
 
 
 def test_token_and_export_never_load_textual(tmp_path):
@@ -143,3 +144,9 @@ def test_token_and_export_never_load_textual(tmp_path):
                           timeout=60, check=False,
                           env={**os.environ, "OAUTH_WIZARD_CONFIG_DIR": str(tmp_path)})
     assert done.stdout.strip().splitlines()[-1] == "False", done.stderr
+
+
+def run_help(capsys):
+    code = cli_main(["export", "--help"])
+    out, err = capsys.readouterr()
+    return code, out, err

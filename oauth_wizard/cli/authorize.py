@@ -36,6 +36,7 @@ from oauth_wizard.cli.common import (
     EXIT_OK,
     CommandError,
     UsageError,
+    add_store_options,
     next_command,
     note,
     open_secret_store,
@@ -258,3 +259,52 @@ async def _paste(run: Run) -> int:
                 continue
             print_authorized(result)
             return EXIT_OK
+
+
+COMPLETE_HELP = (
+    "finish a --start attempt with the pasted address-bar URL of a leg: a Login-leg URL prints "
+    "the URL to open next, a Redirect-leg URL exchanges the code and stores the token. Use - to "
+    "read it from stdin (recommended: the URL holds a one-time code, and argv is visible to "
+    "other local users while the command runs; argv is tolerated only because that code works "
+    "once and expires within minutes)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard authorize``: the modes and their options."""
+    parser.description = (
+        "Run one authorization: build the consent URL, catch Amazon's Login and "
+        "Redirect legs (listening on 127.0.0.1, or pasted back), exchange the code at once and "
+        "store the refresh token. The consent URL and the URLs to open go to stdout, progress "
+        "to stderr. Exit 0 once the token is stored.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_authorize)
+    parser.add_argument("name", metavar="NAME", help="the profile (see: profile add)")
+    parser.add_argument("--marketplace", metavar="CC",
+                        help="the seller's marketplace (default: the profile's only one); its "
+                        "portal decides the region")
+    parser.add_argument("--redirect-uri", metavar="URI",
+                        help="which registered Redirect URI to use (default: the first)")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open a browser: print the consent URL as stdout's first line")
+    listen = parser.add_argument_group("listening (the default mode)")
+    listen.add_argument("--port", type=int, metavar="N",
+                        help="listen on this local port instead of the Redirect URI's")
+    listen.add_argument("--timeout", type=float, metavar="S",
+                        help="give up when no redirect arrived after S seconds (default 600)")
+    listen.add_argument("--plain-http", action="store_true",
+                        help="serve plain HTTP on --port N behind a tunnel or reverse proxy "
+                        "that terminates TLS")
+    listen.add_argument("--cert", metavar="F", help="your own certificate (PEM, e.g. mkcert)")
+    listen.add_argument("--key", metavar="F", help="the private key of --cert (PEM)")
+    modes = parser.add_argument_group("other modes")
+    modes.add_argument("--paste", action="store_true",
+                       help="no listener: paste each page's address-bar URL on stdin")
+    modes.add_argument("--start", action="store_true",
+                       help="two-step mode, step 1: print the consent URL and keep the attempt "
+                       "in the config dir")
+    modes.add_argument("--json", action="store_true",
+                       help='with --start: print {"consent_url", "state", "expires_at"}')
+    modes.add_argument("--complete", metavar="URL", help=COMPLETE_HELP)
+    parser.add_argument("--force", action="store_true",
+                        help="start even when preflight predicts that Amazon will refuse (a "
+                        "certain failure); the prediction is still printed")

@@ -7,13 +7,14 @@ stores are imported only when a command asks for them.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.errors import WizardError
@@ -191,3 +192,32 @@ def _quote(value: str) -> str:
     import shlex
 
     return shlex.quote(value)
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors add a hint and exit 2 through ``main`` (no traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        if "--app-state" in message and "required" in message:
+            hint = APP_STATE_WHY
+        else:
+            hint = f"Run '{self.prog} --help' to see the options."
+        print_wrapped(sys.stderr, hint, indent="  ")
+        raise SystemExit(EXIT_USAGE)
+
+
+def lower(value: str) -> str:
+    """Choices are matched in any case (``--app-state Draft``)."""
+    return value.strip().lower()
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """The global storage options, also accepted after the command (``authorize X
+    --insecure-storage``); SUPPRESS keeps a value given before the command."""
+    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="where profiles are kept (same as before the command)")
+    parser.add_argument("--insecure-storage", action="store_true", default=argparse.SUPPRESS,
+                        help="keep secrets in a 0600 plain-text file in the config dir instead "
+                        "of the system keyring (announced every time it is used)")

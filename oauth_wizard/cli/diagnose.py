@@ -192,3 +192,31 @@ def explain_failure(message: str, cause: str | None, facts: Mapping[str, str],
     out.write(compact_text(diagnosis, width=width(), more=more))
     out.flush()
     return True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard diagnose``."""
+    parser.description = (
+        "Rank the likely causes of an MD/SPDC code, an LWA or SP-API error body, an "
+        "HTTP status, a log line or free text, given what you know about the app (--fact), and "
+        "show each cause's fix and the question that would narrow it down. TEXT, or - for "
+        "stdin; with no TEXT, stdin is read when it is not a terminal, else you are asked to "
+        "paste (facts alone are diagnosed when --fact or --profile is given). Exit 0 when a "
+        "diagnosis was given, 2 for bad facts or usage errors.")
+    parser.set_defaults(handler=cmd_diagnose)
+    parser.add_argument("text", nargs="?", metavar="TEXT",
+                        help="what Amazon said (error page text, JSON body, log line), or - for "
+                        "stdin")
+    parser.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE",
+                        help="something known about the app or the attempt, e.g. app_state=draft, "
+                        "marketplace=DE, app_marketplaces=US,CA (repeat; keys in docs/diagnose.md)")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="add the facts a saved profile states (--fact wins over them)")
+    parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="where profiles are kept (same as before the command)")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true",
+                     help="print the diagnosis as one JSON object (the documented contract)")
+    out.add_argument("--support-case", action="store_true",
+                     help="print the details Amazon support asks for (app ID, request ID, "
+                     "timestamp, operation, response), secrets removed")

@@ -15,9 +15,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from oauth_wizard.cli.common import EXIT_OK, CommandError, UsageError, note
+from oauth_wizard.cli.common import EXIT_OK, CommandError, UsageError, add_store_options, note
 from oauth_wizard.cli.keep import (
     Vault,
+    add_selectors,
     choose_one,
     load_record,
     reauth_command,
@@ -32,6 +33,7 @@ from oauth_wizard.core.records import (
     client_secret_key,
     refresh_token_key,
 )
+from oauth_wizard.keep.export import FORMATS
 
 INPUT_KINDS = ("bad_input", "exists", "account_exists")
 
@@ -113,3 +115,28 @@ async def _secrets(args: argparse.Namespace, record: ProfileRecord,
                               f"the client secret of profile '{record.name}'",
                               secret_fix(args, record))
     return secret, token
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard export``."""
+    parser.description = (
+        "Write the credentials in the format a library reads. Files are written "
+        "with mode 0600 and never over an existing file without --force. psa-yaml and "
+        "amz-tools go to their library's file by default, the others to stdout.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_export)
+    parser.add_argument("name", metavar="NAME", help="the profile")
+    parser.add_argument("--format", required=True, choices=FORMATS, metavar="FORMAT",
+                        help=f"one of: {', '.join(FORMATS)}")
+    parser.add_argument("--output", metavar="F",
+                        help="write to file F (- for stdout); default: the library's file for "
+                        "psa-yaml and amz-tools, stdout for the others")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing file (psa-yaml: that account's block)")
+    parser.add_argument("--account", metavar="NAME",
+                        help="psa-yaml account block / psa-env variable suffix (default: the "
+                        "default account, no suffix)")
+    parser.add_argument("--marketplace", metavar="CC",
+                        help="the default marketplace written where the format has one "
+                        "(default: the authorization's first)")
+    add_selectors(parser)

@@ -303,3 +303,22 @@ def diagnosis_json(found: Diagnosis | None) -> dict[str, Any] | None:
         return None
     top = found.top
     return {"cause": top.id, "title": top.title, "score": top.score, "fix": list(top.fix)}
+
+
+SELECT_REGION = "the region of the authorization (NA, EU or FE) when the profile has several"
+SELECT_SPID = ("the selling partner id of the authorization when the profile has several "
+               "(self-authorizations without a known id are self-NA, self-EU, self-FE)")
+
+
+def region_type(value: str) -> str:
+    """``--region``: NA, EU or FE in any case."""
+    code = value.strip().upper()
+    if code not in REGIONS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a region; use NA, EU or FE")
+    return code
+
+
+def add_selectors(parser: argparse.ArgumentParser) -> None:
+    """``--region`` and ``--selling-partner``: which authorization, when there are several."""
+    parser.add_argument("--region", type=region_type, metavar="R", help=SELECT_REGION)
+    parser.add_argument("--selling-partner", metavar="ID", help=SELECT_SPID)

@@ -19,8 +19,10 @@ from oauth_wizard.amazon.endpoints import PORTAL_ENV, Endpoints
 from oauth_wizard.cli.common import (
     EXIT_OK,
     UsageError,
+    add_store_options,
     checked,
     config_dir,
+    lower,
     next_command,
     note,
     open_secret_store,
@@ -30,7 +32,7 @@ from oauth_wizard.cli.common import (
 )
 from oauth_wizard.cli.prompts import PromptError, read_secret
 from oauth_wizard.core.masking import mask
-from oauth_wizard.core.profile import AppProfile, build_profile
+from oauth_wizard.core.profile import APP_STATES, AppProfile, build_profile
 from oauth_wizard.core.records import ProfileRecord, client_secret_key
 from oauth_wizard.core.validation import Problem, check_client_secret
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
@@ -176,3 +178,35 @@ async def _save(profile: AppProfile, secret: str, secrets: SecretStore, profiles
         raise store_failure(exc) from None
     return record
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard profile add``."""
+    parser.description = (
+        "Describe an SP-API app once. The client secret is read from stdin when "
+        "stdin is not a terminal (e.g. piped from a password manager), else from a hidden "
+        "prompt; never from the command line.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_profile_add)
+    parser.add_argument("name", metavar="NAME", help="the profile's name (letters, digits, . _ -)")
+    parser.add_argument("--app-id", required=True, metavar="ID",
+                        help="the app ID from Develop Apps (amzn1.sp.solution.<uuid>)")
+    parser.add_argument("--client-id", required=True, metavar="ID",
+                        help="the LWA client ID (amzn1.application-oa2-client.<hex>)")
+    parser.add_argument("--app-state", required=True, type=lower, choices=APP_STATES,
+                        help="the app's state in Developer Central; decides version=beta")
+    parser.add_argument("--marketplace", required=True, action="append", metavar="CC[,CC...]",
+                        help="the marketplaces the app supports (repeat, or comma-separate)")
+    parser.add_argument("--vendor", action="store_true", help="a vendor app (Vendor Central)")
+    parser.add_argument("--login-uri", required=True, metavar="URI",
+                        help="the app's registered Login URI, exactly as registered")
+    parser.add_argument("--redirect-uri", required=True, action="append", metavar="URI",
+                        help="a registered Redirect URI, exactly as registered (repeat for each; "
+                        "the first is the default)")
+    parser.add_argument("--hybrid", action="store_true",
+                        help="a hybrid (SP-API + MWS) app: needs an MWS developer ID per region")
+    parser.add_argument("--dev-id", action="append", default=[], metavar="REGION=ID",
+                        help="an MWS developer ID of a hybrid app, e.g. NA=123456789012 (repeat)")
+    parser.add_argument("--edits-pending", action="store_true",
+                        help="a Published app with edits awaiting Amazon's approval")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing profile of that name (its authorizations stay)")

@@ -19,6 +19,7 @@ from oauth_wizard.cli.common import (
     PROG,
     CommandError,
     UsageError,
+    add_store_options,
     checked,
     note,
     open_secret_store,
@@ -32,6 +33,7 @@ from oauth_wizard.cli.keep import (
     load_record,
     now,
     profile_store,
+    region_type,
     regions_of,
     secret_fix,
     spid_label,
@@ -127,3 +129,22 @@ async def _main(args: argparse.Namespace, record: ProfileRecord, region: str,
     print(f"next: {with_globals(args, f'{PROG} export {record.name} --format FORMAT')} "
           f"(or {PROG} token {record.name})")
     return EXIT_OK
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard self-auth``."""
+    parser.description = (
+        "Keep the refresh token Seller Central shows after Authorize app (your own "
+        "account). The token is read from stdin when stdin is not a terminal, else from a "
+        "hidden prompt; never from the command line. It is checked, proven by a refresh at LWA, "
+        "its marketplaces are learned with the verify call, and it is stored. A merged "
+        "account has one Authorize button per region: run this once per region.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_self_auth)
+    parser.add_argument("name", metavar="NAME", help="the profile (see: profile add)")
+    parser.add_argument("--region", type=region_type, metavar="NA|EU|FE",
+                        help="the region of the Seller Central account (default: the "
+                        "profile's only region)")
+    parser.add_argument("--selling-partner", metavar="ID",
+                        help="your Merchant Token, if you know it (Seller Central does not "
+                        "show it with the token; default: the placeholder self-REGION)")

@@ -152,3 +152,19 @@ def summary(sim: Simulator, catcher_port: int | None, out: TextIO) -> None:
           "listen.\n")
     w("\nStop with Ctrl-C.\n")
     out.flush()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard simulate``."""
+    parser.description = (
+        "Run the local Amazon: Seller/Vendor Central consent, both legs, the LWA "
+        "token endpoint and getMarketplaceParticipations, on 127.0.0.1, until Ctrl-C.")
+    parser.set_defaults(handler=cmd_simulate)
+    parser.add_argument("--port", type=int, metavar="N",
+                        help="listen on port N (default: any free)")
+    parser.add_argument("--registry", metavar="FILE",
+                        help="the apps and sellers (JSON; default: the built-in demo registry)")
+    parser.add_argument("--auto-approve", action="store_true",
+                        help="approve consent as the first primary user, without a page")
+    parser.add_argument("--json", action="store_true",
+                        help="print one ready line of JSON for scripts (with the fake secrets)")

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import TextIO
 
-from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, print_wrapped
+from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, print_wrapped
 from oauth_wizard.cli.keep import Vault, load_all, load_record, now, spid_label, with_globals
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import ProfileRecord, client_secret_key, refresh_token_key
@@ -152,3 +152,17 @@ def _print(args: argparse.Namespace, report: StatusReport, vault: Vault, out: Te
     else:
         summary = "Everything is in order"
     print(f"{summary}.", file=out)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard status``."""
+    parser.description = (
+        "Every profile and authorization: where its secrets live, masked tokens, "
+        "days left before the 365-day re-authorization and the 180-day client secret rotation, "
+        "the last verify, and for each problem the exact command that fixes it. Exit 1 when "
+        "anything needs action.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_status)
+    parser.add_argument("name", nargs="?", metavar="NAME", help="only this profile")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object instead (documented in docs/json.md)")

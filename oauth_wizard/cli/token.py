@@ -13,9 +13,10 @@ import argparse
 import asyncio
 import sys
 
-from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, note
+from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, note
 from oauth_wizard.cli.keep import (
     Vault,
+    add_selectors,
     choose_one,
     clients,
     explain,
@@ -70,3 +71,16 @@ async def _main(args: argparse.Namespace, record: ProfileRecord, auth: Authoriza
     sys.stdout.write(value + "\n")
     sys.stdout.flush()
     return EXIT_OK
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard token``."""
+    parser.description = (
+        "Print the refresh token (or with --access a fresh access token) alone on "
+        "stdout, for $(oauth-wizard token NAME).")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_token)
+    parser.add_argument("name", metavar="NAME", help="the profile")
+    parser.add_argument("--access", action="store_true",
+                        help="a fresh access token from LWA (valid one hour) instead")
+    add_selectors(parser)

@@ -17,10 +17,18 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, CommandError, note
+from oauth_wizard.cli.common import (
+    EXIT_NOT_OK,
+    EXIT_OK,
+    PROG,
+    CommandError,
+    add_store_options,
+    note,
+)
 from oauth_wizard.cli.keep import (
     VIA,
     Vault,
+    add_selectors,
     clients,
     diagnosis_json,
     doctor_says,
@@ -170,3 +178,19 @@ async def _record(args: argparse.Namespace, record: ProfileRecord, auth: Authori
         note(f"the result was not recorded: {exc.message}", "warning")
         return False
     return True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard verify``."""
+    parser.description = (
+        "For each authorization of the profile: refresh at LWA, then call "
+        "getMarketplaceParticipations on the region's endpoint; show the marketplaces and "
+        "store names, and for a failure the doctor's cause and fix. Exit 1 when any does not "
+        "verify.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_verify)
+    parser.add_argument("name", metavar="NAME", help="the profile")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="call the region's sandbox endpoint (not recorded as last verify)")
+    add_selectors(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")

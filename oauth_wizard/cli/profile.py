@@ -20,7 +20,9 @@ from oauth_wizard.cli.common import (
     EXIT_OK,
     PROG,
     CommandError,
+    Parser,
     UsageError,
+    add_store_options,
     store_failure,
 )
 from oauth_wizard.cli.keep import Found, Vault, load_all, load_record, profile_store, spid_label
@@ -220,3 +222,54 @@ async def _remove(args: argparse.Namespace, record: ProfileRecord) -> int:
         print("note: sellers can revoke the app's access in Seller Central (Apps and Services, "
               "Manage Your Apps); removing the profile does not.", file=sys.stderr)
     return EXIT_OK
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard profile``: add (in ``profile_add``), list, show and remove."""
+    from oauth_wizard.cli import profile_add
+
+    parser.description = (
+        "Keep app profiles: the app's facts in profiles.toml, "
+        "its client secret in the system keyring.")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser,
+                                    required=True)
+    profile_add.add_arguments(actions.add_parser(
+        "add", help="describe an app and store its client secret"))
+    add_list_arguments(actions.add_parser("list", help="list the profiles"))
+    add_show_arguments(actions.add_parser("show", help="show one profile, its secrets masked"))
+    add_remove_arguments(actions.add_parser(
+        "remove", help="remove a profile and delete its secrets"))
+
+
+def add_list_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard profile list``."""
+    parser.description = (
+        "List the profiles: name, kind, app state, marketplaces and the number of "
+        "authorizations. Reads only profiles.toml (no keyring access).")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_profile_list)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+
+def add_show_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard profile show``."""
+    parser.description = (
+        "Show everything about a profile. The client secret and each refresh token "
+        "are read from where they are kept and shown masked, or as missing.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_profile_show)
+    parser.add_argument("name", metavar="NAME", help="the profile")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+
+
+def add_remove_arguments(parser: argparse.ArgumentParser) -> None:
+    """``oauth-wizard profile remove``."""
+    parser.description = (
+        "Delete the profile's client secret and refresh tokens from the keyring "
+        "(or the --insecure-storage file), then the profile. Asks first on a terminal; "
+        "elsewhere --yes is required. A keyring that refuses leaves the profile in place.")
+    add_store_options(parser)
+    parser.set_defaults(handler=cmd_profile_remove)
+    parser.add_argument("name", metavar="NAME", help="the profile")
+    parser.add_argument("--yes", action="store_true",
+                        help="do not ask (needed when stdin is not a terminal)")

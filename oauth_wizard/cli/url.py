@@ -1,7 +1,6 @@
-"""``url`` and ``lint-url``: the consent URL built or checked, with no UI and no I/O beyond stdio.
-
-The URL alone goes to stdout (so ``$(oauth-wizard url ...)`` works) and the explanation to
-stderr; ``--json`` prints one stable object instead.
+"""``oauth-wizard url``: the consent URL for an app and a marketplace, with no UI and no I/O
+beyond stdio. The URL alone goes to stdout (so ``$(oauth-wizard url ...)`` works) and the
+explanation to stderr; ``--json`` prints one stable object instead.
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ import json
 import sys
 
 from oauth_wizard.cli.common import (
-    EXIT_NOT_OK,
     EXIT_OK,
     UsageError,
     checked,
+    lower,
     marketplace,
     print_wrapped,
 )
-from oauth_wizard.consent.url import ConsentError, build_consent_url, lint_consent_url, new_state
-from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.consent.url import ConsentError, build_consent_url, new_state
+from oauth_wizard.core.profile import APP_STATES, AppProfile
 from oauth_wizard.core.validation import check_app_id, check_uri
 
 
@@ -77,48 +76,25 @@ def cmd_url(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def read_url(arg: str) -> str:
-    if arg != "-":
-        return arg
-    if sys.stdin.isatty():
-        print("Paste the consent URL, then press Enter and Ctrl-D:", file=sys.stderr)
-    text = sys.stdin.read().rstrip("\r\n")
-    if not text.strip():
-        raise UsageError("URL '-' means stdin, but nothing was read from stdin.",
-                         "Pipe the URL in (echo URL | oauth-wizard lint-url -) or pass it as "
-                         "the argument, in quotes.")
-    return text
-
-
-def cmd_lint_url(args: argparse.Namespace) -> int:
-    market = marketplace(args.marketplace) if args.marketplace is not None else None
-    registered = []
-    for raw in args.registered_redirect:
-        uri = checked(check_uri(raw, "registered_redirect", "registered Redirect URI"),
-                      "--registered-redirect")
-        if uri not in registered:
-            registered.append(uri)
-    url = read_url(args.url)
-    result = lint_consent_url(url, app_state=args.app_state,
-                              marketplace=market.code if market else None,
-                              kind=args.kind, registered_redirects=tuple(registered))
-    if args.json:
-        print(json.dumps(result.as_json(), indent=2))
-        return EXIT_OK if result.ok else EXIT_NOT_OK
-    out = sys.stdout
-    count = len(result.problems)
-    if result.ok:
-        print("No problems found in this consent URL.", file=out)
-    else:
-        print(f"{count} problem{'s' if count != 1 else ''} found in this consent URL:", file=out)
-    for i, finding in enumerate(result.problems, 1):
-        print(file=out)
-        print(f"{i}. [{finding.id}]", file=out)
-        print_wrapped(out, finding.message, indent="   ")
-        print_wrapped(out, finding.fix, indent="        ", first="   fix: ")
-    if result.notes:
-        print(file=out)
-        print("notes:", file=out)
-        for note in result.notes:
-            print_wrapped(out, note, indent="    ", first="  - ")
-    return EXIT_OK if result.ok else EXIT_NOT_OK
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """What ``url`` takes, next to what it does."""
+    parser.description = (
+        "Print the consent URL for an app in the seller's marketplace. The URL alone "
+        "goes to stdout (so $(oauth-wizard url ...) works); the explanation goes to stderr.")
+    parser.set_defaults(handler=cmd_url)
+    parser.add_argument("--app-id", required=True, metavar="ID",
+                        help="the app ID from Develop Apps (amzn1.sp.solution.<uuid>), "
+                        "not the LWA client ID")
+    parser.add_argument("--marketplace", required=True, metavar="CC",
+                        help="the seller's marketplace: country code (DE, UK/GB, US, ...) or "
+                        "marketplace id; its portal host decides the region")
+    parser.add_argument("--app-state", required=True, type=lower, choices=APP_STATES,
+                        help="the app's state in Developer Central; decides version=beta")
+    parser.add_argument("--vendor", action="store_true",
+                        help="a vendor app: use the Vendor Central host")
+    parser.add_argument("--redirect-uri", metavar="URI",
+                        help="one of the app's registered Redirect URIs, exactly as registered "
+                        "(default: Amazon uses the first registered one)")
+    parser.add_argument("--state", metavar="S",
+                        help="the state value (default: a fresh random one, 256 bits)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
