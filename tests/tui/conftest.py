@@ -16,7 +16,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from textual.widgets import Input
-from tui_helpers import FROZEN_NOW, FROZEN_STATE, Recorder, token_factory
+from tui_kit import FROZEN_NOW, FROZEN_STATE, Recorder, token_factory
 
 from oauth_wizard.consent import url as consent
 from oauth_wizard.tui.app import WizardApp

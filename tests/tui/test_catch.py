@@ -16,7 +16,7 @@ import keyring
 import pytest
 from keyring_kit import MemoryKeyring
 from textual.widgets import Input
-from tui_helpers import (
+from tui_kit import (
     FROZEN_NOW,
     FROZEN_STATE,
     SIZE,

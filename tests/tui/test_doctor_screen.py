@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.widgets import Button, Input, OptionList, Static
-from tui_helpers import SIZE, screen_text, settle, step_of, to_catch, wait_until
+from tui_kit import SIZE, screen_text, settle, step_of, to_catch, wait_until
 
 from oauth_wizard.doctor import knowledge
 from oauth_wizard.tui.screens.attempt_widgets import PastePanel

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 
-from keep_helpers import all_text
+from keep_kit import all_text
 from textual.widgets import Input, Select
-from tui_helpers import SIZE, screen_text, settle, step_of, to_catch, wait_until
+from tui_kit import SIZE, screen_text, settle, step_of, to_catch, wait_until
 
 from oauth_wizard.core.records import refresh_token_key
 from oauth_wizard.tui.screens.export import ExportDialog

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import Input, RadioButton, Select, SelectionList
-from tui_helpers import SIZE, go_to, settle, step_of, text_of
+from tui_kit import SIZE, go_to, settle, step_of, text_of
 
 from oauth_wizard.tui.screens.base import FieldNote
 from oauth_wizard.tui.screens.welcome import WelcomeScreen

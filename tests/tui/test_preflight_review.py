@@ -5,7 +5,7 @@ confirmed, and the doctor opened from Review with the app's facts."""
 from __future__ import annotations
 
 from textual.widgets import Button, Static
-from tui_helpers import FROZEN_STATE, SIZE, settle, step_of
+from tui_kit import FROZEN_STATE, SIZE, settle, step_of
 
 from oauth_wizard.tui import demo
 from oauth_wizard.tui.screens.doctor import DoctorScreen

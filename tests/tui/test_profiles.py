@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
-from keep_helpers import (
+from keep_kit import (
     DEMO_CLIENT_SECRET,
     SHOP_SECRET,
     SHOP_TOKEN,
@@ -21,7 +21,7 @@ from keep_helpers import (
 )
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import FROZEN_NOW, SIZE, screen_text, settle, step_of, to_catch, wait_until
+from tui_kit import FROZEN_NOW, SIZE, screen_text, settle, step_of, to_catch, wait_until
 
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.reports import AuthRef

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from textual.widgets import Input, Select, Static
-from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, text_of
+from tui_kit import FROZEN_STATE, SIZE, go_to, settle, step_of, text_of
 
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 

@@ -3,7 +3,7 @@ in-process simulator and stored, and only ever the masked token on screen."""
 
 from __future__ import annotations
 
-from keep_helpers import (
+from keep_kit import (
     SlowKeyring,
     all_text,
     open_selfauth,
@@ -11,7 +11,7 @@ from keep_helpers import (
     user_runtime,
 )
 from textual.widgets import Input, Select
-from tui_helpers import SIZE, screen_text, settle, wait_until
+from tui_kit import SIZE, screen_text, settle, wait_until
 
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import refresh_token_key

@@ -7,7 +7,7 @@ Regenerate with ``pytest tests/tui --snapshot-update`` only after looking at the
 from __future__ import annotations
 
 from textual.widgets import Input, RadioButton, Select
-from tui_helpers import FROZEN_STATE, SIZE, go_to, settle, step_of, to_catch, wait_until
+from tui_kit import FROZEN_STATE, SIZE, go_to, settle, step_of, to_catch, wait_until
 
 from oauth_wizard.tui import demo
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
@@ -165,7 +165,7 @@ def test_done_demo(snap_compare, build):
 def test_profiles_with_status_problems(snap_compare, build, tmp_path):
     """A user's profile with a secret near rotation, an authorization near its 365 days whose
     last verify failed, and a self-authorization whose token is gone; the failed one shown."""
-    from keep_helpers import highlight, open_profiles, shop_keyring, shop_records, user_runtime
+    from keep_kit import highlight, open_profiles, shop_keyring, shop_records, user_runtime
 
     runtime = user_runtime(tmp_path / "cfg", shop_keyring(), records=shop_records())
 
@@ -179,7 +179,7 @@ def test_profiles_with_status_problems(snap_compare, build, tmp_path):
 
 def test_selfauth_empty(snap_compare, build):
     """The demo's Self-authorize screen as it opens: the demo app chosen, nothing pasted."""
-    from keep_helpers import open_selfauth
+    from keep_kit import open_selfauth
 
     async def opened(pilot) -> None:
         await open_selfauth(pilot)
@@ -188,7 +188,7 @@ def test_selfauth_empty(snap_compare, build):
 
 def test_selfauth_with_a_shape_error(snap_compare, build):
     """An access token pasted where the refresh token goes: refused live, never echoed."""
-    from keep_helpers import open_selfauth
+    from keep_kit import open_selfauth
 
     async def access_token(pilot) -> None:
         screen = await open_selfauth(pilot)

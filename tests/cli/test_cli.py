@@ -24,7 +24,7 @@ from oauth_wizard.cli.main import main
 APP_ID = "amzn1.sp.solution.3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
 STATE = "st4te-for-tests-0123456789"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

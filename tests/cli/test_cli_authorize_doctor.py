@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_helpers import (
+from cli_kit import (
     SELLER,
     SERVICE,
     Cli,

@@ -4,8 +4,8 @@ accounts, the placeholder selling partner id and its replacement, and a keyring 
 
 from __future__ import annotations
 
-from cli_helpers import MemoryKeyring, arun, install_keyring
-from test_cli_keep_kit import (  # noqa: F401 - fixtures
+from cli_kit import MemoryKeyring, arun, install_keyring
+from keep_cli_kit import (  # noqa: F401 - fixtures
     APPS,
     SELLER,
     STORE_NAME,

@@ -21,7 +21,7 @@ from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.core.records import ProfileRecord
 from oauth_wizard.keep.store import ProfileStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DONE_WHEN = ["diagnose", "Error Code: MD5100", "--fact", "marketplace=BR", "--fact",
              "app_marketplaces=US,CA,MX", "--json"]
 LWA_BODY = '{"error_description":"The request has an invalid grant parameter : code",' \

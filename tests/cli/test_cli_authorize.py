@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cli_helpers import (
+from cli_kit import (
     APP,
     CLIENT_ID,
     CLIENT_SECRET,
@@ -46,7 +46,7 @@ from oauth_wizard.authorize import browser
 from oauth_wizard.cli.progress import Progress
 from oauth_wizard.keep.store import ProfileStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFRESH_KEY = f"profile:{{name}}:refresh:NA:{SELLER}"
 
 

@@ -33,7 +33,7 @@ CATALOGUE = {
     "app_roles_not_configured", "listing_disallowed_html", "account_dormant",
     "authorization_limit_reached", "amazon_side_issue",
 }
-DIAGNOSIS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "diagnosis.md"
+DIAGNOSIS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "diagnosis.md"
 
 
 def lint(url, app_state="draft", marketplace="DE", kind="seller", registered=(REDIRECT,)):

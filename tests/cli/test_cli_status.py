@@ -9,10 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import keyring.errors
-from cli_helpers import arun, install_keyring, run_sync
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from test_cli_keep_kit import (  # noqa: F401 - fixtures
+from cli_kit import arun, install_keyring, run_sync
+from keep_cli_kit import (  # noqa: F401 - fixtures
     add_profile,
     cfg_fixture,
     flat,
@@ -21,6 +19,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     self_token,
     sim_fixture,
 )
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
 
 from oauth_wizard.cli import keep as cli_keep
 from oauth_wizard.core.records import Authorization, VerifyResult, refresh_token_key

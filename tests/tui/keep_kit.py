@@ -10,7 +10,7 @@ from pathlib import Path
 from keyring.backend import KeyringBackend
 from keyring_kit import MemoryKeyring
 from textual.pilot import Pilot
-from tui_helpers import FROZEN_NOW, screen_text, settle, step_of, wait_until
+from tui_kit import FROZEN_NOW, screen_text, settle, step_of, wait_until
 
 from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.core.records import (

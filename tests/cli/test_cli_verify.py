@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from cli_helpers import arun
-from test_cli_keep_kit import (  # noqa: F401 - fixtures
+from cli_kit import arun
+from keep_cli_kit import (  # noqa: F401 - fixtures
     APPS,
     SELLER,
     STORE_NAME,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from cli_helpers import arun, run_sync
+from cli_kit import arun, run_sync
 
 from oauth_wizard.cli import keep as cli_keep
 from oauth_wizard.core.records import client_secret_key, refresh_token_key

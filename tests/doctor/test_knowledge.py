@@ -16,7 +16,7 @@ from oauth_wizard.doctor import knowledge
 from oauth_wizard.doctor.facts import VOCABULARY
 from oauth_wizard.doctor.knowledge import KnowledgeError
 
-PACKAGE = Path(__file__).resolve().parents[1] / "oauth_wizard"
+PACKAGE = Path(__file__).resolve().parents[2] / "oauth_wizard"
 RAW = resources.files("oauth_wizard").joinpath("data/causes.toml").read_text("utf-8")
 
 

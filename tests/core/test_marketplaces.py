@@ -60,7 +60,7 @@ KINDS = ("seller", "vendor")
 CASES = [(code, kind) for code in EXPECTED for kind in KINDS]
 APP_ID = "amzn1.sp.solution.0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "marketplaces.json"
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "marketplaces.json"
 
 
 def _expected_host(code: str, kind: str) -> str:

@@ -8,8 +8,8 @@ import os
 import stat
 
 import httpx
-from cli_helpers import arun
-from test_cli_keep_kit import (  # noqa: F401 - fixtures
+from cli_kit import arun
+from keep_cli_kit import (  # noqa: F401 - fixtures
     APPS,
     add_profile,
     cfg_fixture,

@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from cli_helpers import CLIENT_SECRET, SERVICE, Feed, MemoryKeyring, install_keyring, run_sync
+from cli_kit import CLIENT_SECRET, SERVICE, Feed, MemoryKeyring, install_keyring, run_sync
 from keyring.backends import fail
 
 from oauth_wizard.core.records import Authorization

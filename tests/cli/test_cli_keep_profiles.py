@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 
-from cli_helpers import Feed, arun, install_keyring, run_sync
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from test_cli_keep_kit import (  # noqa: F401 - fixtures
+from cli_kit import Feed, arun, install_keyring, run_sync
+from keep_cli_kit import (  # noqa: F401 - fixtures
     APPS,
     add_profile,
     cfg_fixture,
@@ -23,6 +21,8 @@ from test_cli_keep_kit import (  # noqa: F401 - fixtures
     sim_fixture,
     token_of,
 )
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
 
 from oauth_wizard.core.masking import mask
 from oauth_wizard.keep.store import ProfileStore

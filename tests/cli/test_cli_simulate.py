@@ -15,11 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_helpers import run_sync
+from cli_kit import run_sync
 
 from oauth_wizard.simulator.registry import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(*argv: str) -> subprocess.Popen[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent / "reference"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
+HERE = Path(__file__).resolve().parents[1] / "reference"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 
 @pytest.mark.parametrize("name", ["diagnosis.md", "seed-faq.md"])
