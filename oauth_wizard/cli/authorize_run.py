@@ -16,9 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.amazon.http import http_client
 from oauth_wizard.amazon.lwa import LwaClient
 from oauth_wizard.amazon.useragent import user_agent
 from oauth_wizard.authorize import pending as attempts
@@ -191,7 +190,7 @@ async def open_flow(run: Run, pending: PendingState | None = None,
     setup = AuthorizeSetup(run.record.app, run.client_secret, run.market.code,
                            run.redirect_uri, run.endpoints)
     assert run.secrets is not None
-    async with httpx.AsyncClient(headers={"User-Agent": agent}, follow_redirects=False) as http:
+    async with http_client() as http:
         lwa = LwaClient(http, run.endpoints.token_url(), user_agent=agent,
                         on_retry=run.progress.retry)
         yield AuthorizeFlow(setup, lwa=lwa, secrets=run.secrets,

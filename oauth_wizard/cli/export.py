@@ -17,23 +17,20 @@ from pathlib import Path
 
 from oauth_wizard.cli.common import EXIT_OK, CommandError, UsageError, add_store_options, note
 from oauth_wizard.cli.keep import (
-    Vault,
     add_selectors,
     choose_one,
+    keep_service,
     load_record,
-    reauth_command,
-    secret_fix,
-    spid_label,
+    required,
 )
 from oauth_wizard.cli.prompts import is_terminal
 from oauth_wizard.core.marketplaces import UnknownMarketplaceError, lookup
 from oauth_wizard.core.records import (
     Authorization,
     ProfileRecord,
-    client_secret_key,
-    refresh_token_key,
 )
 from oauth_wizard.keep.export import FORMATS
+from oauth_wizard.keep.service import default_marketplace, spid_label
 
 INPUT_KINDS = ("bad_input", "exists", "account_exists")
 
@@ -51,18 +48,11 @@ def _marketplace(args: argparse.Namespace, record: ProfileRecord,
                              f"authorization is for {auth.region}.",
                              f"Choose a marketplace of {auth.region}.")
         return market.code
-    for code in (*auth.marketplaces, *record.app.marketplaces):
-        try:
-            if lookup(code).region == auth.region:
-                return lookup(code).code
-        except UnknownMarketplaceError:
-            continue
-    return None
+    return default_marketplace(record, auth)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from oauth_wizard.keep.export import (
-        ExportCredentials,
         ExportError,
         default_path,
         export_to_file,
@@ -77,9 +67,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.force and target is None:
         note("--force has no effect when the export goes to stdout.")
     market = _marketplace(args, record, auth)  # input errors first, then the keyring
-    secret, token = asyncio.run(_secrets(args, record, auth))
-    creds = ExportCredentials(record.app.client_id, secret, token, auth.region, market,
-                              args.account)
+    creds = required(asyncio.run(keep_service(args).export_credentials(
+        record, auth, marketplace=market, account=args.account)))
     try:
         if target is None:
             text = render(args.format, creds)
@@ -102,19 +91,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     for text_note in notes(args.format, creds, path=target, profile=record.name):
         note(text_note)
     return EXIT_OK
-
-
-async def _secrets(args: argparse.Namespace, record: ProfileRecord,
-                   auth: Authorization) -> tuple[str, str]:
-    vault = Vault(args)
-    label = f"{auth.region} {spid_label(auth.selling_partner_id)}"
-    token = await vault.need(refresh_token_key(record.name, auth.region, auth.selling_partner_id),
-                             auth.storage, f"the refresh token of {label}",
-                             f"Authorize again: {reauth_command(args, record, auth)}")
-    secret = await vault.need(client_secret_key(record.name), record.secret_storage,
-                              f"the client secret of profile '{record.name}'",
-                              secret_fix(args, record))
-    return secret, token
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,10 +14,9 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from oauth_wizard.cli.common import (
     PROG,
@@ -31,15 +30,19 @@ from oauth_wizard.cli.common import (
 )
 from oauth_wizard.core.marketplaces import REGIONS
 from oauth_wizard.core.records import Authorization, ProfileRecord
-from oauth_wizard.core.tokens import check_selling_partner_id, is_placeholder
-from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
+from oauth_wizard.core.tokens import check_selling_partner_id
+from oauth_wizard.keep.reports import Failure
+from oauth_wizard.keep.secrets import SecretStore
+from oauth_wizard.keep.service import KeepService, Wording
 from oauth_wizard.keep.store import ProfileStore, StoreError
+from oauth_wizard.keep.vault import Vault
 
 if TYPE_CHECKING:
-    from oauth_wizard.amazon.lwa import LwaClient
-    from oauth_wizard.amazon.spapi import SpApiClient
     from oauth_wizard.core.profile import AppProfile
     from oauth_wizard.doctor.diagnosis import Diagnosis
+
+
+T = TypeVar("T")
 
 
 def _utc_now() -> datetime:
@@ -86,12 +89,6 @@ def regions_of(record: ProfileRecord) -> list[str]:
     return [r for r in REGIONS if r in found]
 
 
-def spid_label(selling_partner_id: str) -> str:
-    if is_placeholder(selling_partner_id):
-        return f"{selling_partner_id} (id unknown)"
-    return selling_partner_id
-
-
 # --- choosing an authorization -------------------------------------------------------------
 
 def _listing(record: ProfileRecord, auths: Sequence[Authorization]) -> str:
@@ -132,79 +129,43 @@ def choose_one(args: argparse.Namespace, record: ProfileRecord) -> Authorization
 
 # --- secrets -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Found:
-    """One secret looked up: ``state`` is present, missing, unreadable (the store failed) or
-    unchecked (nothing to ask: kept in memory by a demo run)."""
+def open_vault(args: argparse.Namespace) -> Vault:
+    """This command's secret stores: it writes to the keyring, or with ``--insecure-storage``
+    to the announced file, and reads each secret from where its record says it is."""
+    from oauth_wizard.keep.file_secrets import FileSecretStore
+    from oauth_wizard.keep.secrets import KeyringSecretStore
 
-    state: str
-    value: str | None = None
-    error: SecretStoreError | None = None
-    where: str = ""
+    insecure = getattr(args, "insecure_storage", False)
+    own: SecretStore = (FileSecretStore.in_config_dir(config_dir(args), announce) if insecure
+                        else KeyringSecretStore())
+    return Vault(own, config_dir=config_dir(args), announce=announce, open_keyring=True,
+                 offer_insecure_storage=True)
 
 
-class Vault:
-    """The secret stores of one command, chosen per secret by where its record says it is."""
+def wording(args: argparse.Namespace) -> Wording:
+    """Fixes as this command line words them: commands carry its ``--config-dir``."""
+    return Wording(command=lambda line: with_globals(args, line),
+                   reenter_prefix="Enter it again (read from stdin or a hidden prompt): ")
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self._stores: dict[str, SecretStore] = {}
-        self.failed: dict[str, SecretStoreError] = {}
 
-    @property
-    def default_location(self) -> str:
-        return "file" if getattr(self.args, "insecure_storage", False) else "keyring"
+def keep_service(args: argparse.Namespace, vault: Vault | None = None) -> KeepService:
+    """The keep-and-use service for this command (endpoints from the environment)."""
+    from oauth_wizard.amazon.endpoints import Endpoints
 
-    def store(self, location: str | None = None) -> SecretStore | None:
-        """The store at ``location`` (None: where this command writes); None for memory."""
-        from oauth_wizard.keep.file_secrets import FileSecretStore
-        from oauth_wizard.keep.secrets import KeyringSecretStore
+    return KeepService(profile_store(args), vault or open_vault(args), Endpoints.from_env(),
+                       now=now, wording=wording(args), on_retry=_retry_line,
+                       sleep=lambda seconds: PAUSE(seconds))
 
-        where = location or self.default_location
-        if where == "memory":
-            return None
-        if where not in self._stores:
-            self._stores[where] = (FileSecretStore.in_config_dir(config_dir(self.args), announce)
-                                   if where == "file" else KeyringSecretStore())
-        return self._stores[where]
 
-    def describe(self, location: str | None = None) -> str:
-        store = self.store(location)
-        return store.describe() if store is not None else "memory (a demo run only)"
-
-    async def find(self, key: str, location: str | None = None) -> Found:
-        """Look ``key`` up; a store that failed once is not asked again."""
-        where = location or self.default_location
-        store = self.store(where)
-        if store is None:
-            return Found("unchecked", where=where)
-        if where in self.failed:
-            return Found("unreadable", error=self.failed[where], where=where)
-        try:
-            value = await store.get(key)
-        except SecretStoreError as exc:
-            self.failed[where] = exc
-            return Found("unreadable", error=exc, where=where)
-        return Found("present" if value else "missing", value or None, where=where)
-
-    async def need(self, key: str, location: str | None, what: str, fix: str) -> str:
-        """The secret, or a CommandError saying it is missing or why it could not be read."""
-        found = await self.find(key, location)
-        if found.value:
-            return found.value
-        if found.error is not None:
-            raise CommandError(found.error.message, "\n".join(found.error.options))
-        if found.state == "unchecked":
-            raise CommandError(f"{what.capitalize()} was kept in memory by a demo run only, so "
-                               "it is gone.", fix)
-        raise CommandError(f"{what.capitalize()} is not in {self.describe(location)}.", fix)
+def required(value: T | Failure) -> T:
+    """What the command cannot go on without: a Failure becomes the command's error."""
+    if isinstance(value, Failure):
+        raise CommandError(value.message, value.fix)
+    return value
 
 
 def secret_fix(args: argparse.Namespace, record: ProfileRecord) -> str:
-    from oauth_wizard.keep.status import secret_command
-
-    return ("Enter it again (read from stdin or a hidden prompt): "
-            f"{with_globals(args, secret_command(record))}")
+    return wording(args).secret_fix(record)
 
 
 def reauth_command(args: argparse.Namespace, record: ProfileRecord, auth: Authorization) -> str:
@@ -230,51 +191,14 @@ def with_globals(args: argparse.Namespace, command: str) -> str:
 # --- HTTP --------------------------------------------------------------------------------------
 
 def _retry_line(service: str) -> Callable[[int, float, str], None]:
+    """What a command prints before it tries LWA or SP-API again."""
     def line(attempt: int, delay: float, outcome: str) -> None:
         print(f"* {service} answered {outcome}; trying again in {delay:g} s (attempt "
               f"{attempt + 1})", file=sys.stderr, flush=True)
     return line
 
 
-@contextlib.asynccontextmanager
-async def clients() -> AsyncIterator[tuple[LwaClient, SpApiClient]]:
-    """LWA and SP-API clients over one HTTP client, pointed by the environment (a simulator
-    when OAUTH_WIZARD_LWA_URL / OAUTH_WIZARD_SPAPI_URL are set), with the user agent."""
-    import httpx
-
-    from oauth_wizard.amazon.endpoints import Endpoints
-    from oauth_wizard.amazon.lwa import LwaClient
-    from oauth_wizard.amazon.spapi import SpApiClient
-    from oauth_wizard.amazon.useragent import user_agent
-
-    endpoints = Endpoints.from_env()
-    agent = user_agent()
-    async with httpx.AsyncClient(headers={"User-Agent": agent}, follow_redirects=False) as http:
-        yield (LwaClient(http, endpoints.token_url(), user_agent=agent,
-                         sleep=lambda s: PAUSE(s), on_retry=_retry_line("LWA")),
-               SpApiClient(http, endpoints, user_agent=agent, sleep=lambda s: PAUSE(s),
-                           on_retry=_retry_line("SP-API")))
-
-
 # --- failures, through the doctor ------------------------------------------------------------
-
-VIA = {"refresh": "token-refresh", "call": "api-call"}
-
-
-def doctor_says(message: str, cause: str | None, via: str,
-                profile: AppProfile | None = None) -> Diagnosis | None:
-    """What ``oauth-wizard diagnose`` answers for this failure (None if it cannot say)."""
-    if not cause:
-        return None
-    from oauth_wizard.doctor.diagnosis import diagnose
-    from oauth_wizard.doctor.facts import DoctorFactError
-    from oauth_wizard.doctor.knowledge import KnowledgeError
-
-    try:
-        return diagnose(message, {"cause": cause, "via": via}, profile)
-    except (DoctorFactError, KnowledgeError):
-        return None
-
 
 def explain(where: str, message: str, fix: str | None, cause: str | None, via: str, *,
             profile: AppProfile | None = None, next_step: str | None = None,

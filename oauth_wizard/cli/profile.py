@@ -25,7 +25,7 @@ from oauth_wizard.cli.common import (
     add_store_options,
     store_failure,
 )
-from oauth_wizard.cli.keep import Found, Vault, load_all, load_record, profile_store, spid_label
+from oauth_wizard.cli.keep import load_all, load_record, open_vault, profile_store
 from oauth_wizard.cli.prompts import ask_yes_no, is_terminal
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import (
@@ -35,7 +35,9 @@ from oauth_wizard.core.records import (
     refresh_token_key,
 )
 from oauth_wizard.keep.secrets import SecretStoreError
+from oauth_wizard.keep.service import spid_label
 from oauth_wizard.keep.store import StoreError
+from oauth_wizard.keep.vault import Found, Vault
 
 FORMAT = 1
 
@@ -102,7 +104,7 @@ async def _lookups(record: ProfileRecord, vault: Vault) -> tuple[Found, list[Fou
 
 def cmd_profile_show(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
-    vault = Vault(args)
+    vault = open_vault(args)
     secret, tokens = asyncio.run(_lookups(record, vault))
     app = record.app
     if args.json:
@@ -184,11 +186,8 @@ def cmd_profile_remove(args: argparse.Namespace) -> int:
 
 
 async def _remove(args: argparse.Namespace, record: ProfileRecord) -> int:
-    vault = Vault(args)
-    entries = [(client_secret_key(record.name), record.secret_storage),
-               *((refresh_token_key(record.name, a.region, a.selling_partner_id), a.storage)
-                 for a in record.authorizations)]
-    for key, location in entries:
+    vault = open_vault(args)
+    for key, location in record.secret_entries():
         store = vault.store(location)
         what = describe_key(key)
         if store is None:

@@ -26,17 +26,16 @@ from oauth_wizard.cli.common import (
     secret_store_failure,
 )
 from oauth_wizard.cli.keep import (
-    VIA,
-    Vault,
-    clients,
     explain,
+    keep_service,
     load_record,
     now,
+    open_vault,
     profile_store,
     region_type,
     regions_of,
+    required,
     secret_fix,
-    spid_label,
     with_globals,
 )
 from oauth_wizard.cli.prompts import PromptError, read_secret
@@ -44,6 +43,7 @@ from oauth_wizard.core.records import ProfileRecord, client_secret_key
 from oauth_wizard.core.tokens import check_refresh_token, check_selling_partner_id
 from oauth_wizard.keep.secrets import SecretStoreError
 from oauth_wizard.keep.selfauth import SelfAuthError, self_authorize
+from oauth_wizard.keep.service import VIA, spid_label
 
 WHERE = f"{PROG} self-auth"
 
@@ -82,16 +82,16 @@ async def _main(args: argparse.Namespace, record: ProfileRecord, region: str,
         await secrets.check()
     except SecretStoreError as exc:
         raise secret_store_failure(exc) from None
-    client_secret = await Vault(args).need(
+    client_secret = required(await open_vault(args).need(
         client_secret_key(record.name), record.secret_storage,
         f"the client secret of profile '{record.name}'",
-        f"{secret_fix(args, record)}\nLWA needs it to prove the token.")
+        f"{secret_fix(args, record)}\nLWA needs it to prove the token."))
     try:
         raw = read_secret("refresh token")
     except PromptError as exc:
         raise UsageError(exc.message, exc.fix) from None
     token = checked(check_refresh_token(raw), "refresh token")
-    async with clients() as (lwa, spapi):
+    async with keep_service(args).clients() as (lwa, spapi):
         try:
             result = await self_authorize(
                 record, token, region, client_secret=client_secret, lwa=lwa, spapi=spapi,

@@ -15,9 +15,8 @@ import sys
 from typing import TextIO
 
 from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, print_wrapped
-from oauth_wizard.cli.keep import Vault, load_all, load_record, now, spid_label, with_globals
-from oauth_wizard.core.masking import mask
-from oauth_wizard.core.records import ProfileRecord, client_secret_key, refresh_token_key
+from oauth_wizard.cli.keep import load_all, load_record, now, open_vault, with_globals
+from oauth_wizard.keep.service import secret_presence, spid_label
 from oauth_wizard.keep.status import (
     ROTATION_DAYS,
     AuthorizationStatus,
@@ -27,31 +26,15 @@ from oauth_wizard.keep.status import (
     StatusReport,
     compute_status,
 )
+from oauth_wizard.keep.vault import Vault
 
 MARK = {"ok": "✓", "note": "-", "warn": "!", "action": "X"}
 
 
-async def _gather(records: list[ProfileRecord], vault: Vault
-                  ) -> tuple[dict[str, bool], dict[str, str]]:
-    presence: dict[str, bool] = {}
-    masks: dict[str, str] = {}
-    for rec in records:
-        entries = [(client_secret_key(rec.name), rec.secret_storage),
-                   *((refresh_token_key(rec.name, a.region, a.selling_partner_id), a.storage)
-                     for a in rec.authorizations)]
-        for key, location in entries:
-            found = await vault.find(key, location)
-            if found.state in ("present", "missing"):
-                presence[key] = found.state == "present"
-            if found.value:
-                masks[key] = mask(found.value)
-    return presence, masks
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     records = [load_record(args, args.name)] if args.name else load_all(args)
-    vault = Vault(args)
-    presence, masks = asyncio.run(_gather(records, vault))
+    vault = open_vault(args)
+    presence, masks = asyncio.run(secret_presence(records, vault))
     report = compute_status(records, presence, now(), masks=masks,
                             store_location=vault.default_location)
     for where, exc in vault.failed.items():

@@ -15,23 +15,20 @@ import sys
 
 from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, note
 from oauth_wizard.cli.keep import (
-    Vault,
     add_selectors,
     choose_one,
-    clients,
     explain,
+    keep_service,
     load_record,
     reauth_command,
-    secret_fix,
-    spid_label,
+    required,
 )
 from oauth_wizard.cli.prompts import is_terminal
 from oauth_wizard.core.records import (
     Authorization,
     ProfileRecord,
-    client_secret_key,
-    refresh_token_key,
 )
+from oauth_wizard.keep.service import auth_label
 
 WHERE = f"{PROG} token"
 
@@ -39,23 +36,19 @@ WHERE = f"{PROG} token"
 def cmd_token(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
     auth = choose_one(args, record)
-    return asyncio.run(_main(args, record, auth))
+    return asyncio.run(_print_token(args, record, auth))
 
 
-async def _main(args: argparse.Namespace, record: ProfileRecord, auth: Authorization) -> int:
-    vault = Vault(args)
-    label = f"{auth.region} {spid_label(auth.selling_partner_id)}"
-    token = await vault.need(refresh_token_key(record.name, auth.region, auth.selling_partner_id),
-                             auth.storage, f"the refresh token of {label}",
-                             f"Authorize again: {reauth_command(args, record, auth)}")
+async def _print_token(args: argparse.Namespace, record: ProfileRecord, auth: Authorization) -> int:
+    service = keep_service(args)
+    label = auth_label(auth)
+    token = required(await service.refresh_token(record, auth))
     value = token
     if args.access:
-        secret = await vault.need(client_secret_key(record.name), record.secret_storage,
-                                  f"the client secret of profile '{record.name}'",
-                                  secret_fix(args, record))
+        secret = required(await service.client_secret(record))
         from oauth_wizard.amazon.lwa import LwaError
 
-        async with clients() as (lwa, _spapi):
+        async with service.clients() as (lwa, _spapi):
             try:
                 value = (await lwa.refresh(token, record.app.client_id, secret)).access_token
             except LwaError as exc:

@@ -14,86 +14,43 @@ import argparse
 import asyncio
 import json
 import sys
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from oauth_wizard.cli.common import (
-    EXIT_NOT_OK,
-    EXIT_OK,
-    PROG,
-    CommandError,
-    add_store_options,
-    note,
-)
+from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, note
 from oauth_wizard.cli.keep import (
-    VIA,
-    Vault,
     add_selectors,
-    clients,
     diagnosis_json,
-    doctor_says,
     explain,
+    keep_service,
     load_record,
-    now,
-    profile_store,
     reauth_command,
-    secret_fix,
+    required,
     select,
-    spid_label,
-    with_globals,
 )
-from oauth_wizard.core.masking import scrub
-from oauth_wizard.core.records import (
-    Authorization,
-    ProfileRecord,
-    client_secret_key,
-    refresh_token_key,
-)
-from oauth_wizard.keep.store import StoreError
-
-if TYPE_CHECKING:
-    from oauth_wizard.amazon.lwa import LwaClient
-    from oauth_wizard.amazon.spapi import SpApiClient, VerifyOutcome
+from oauth_wizard.core.records import Authorization, ProfileRecord
+from oauth_wizard.keep.reports import VerifyReport
+from oauth_wizard.keep.service import VIA, auth_label, doctor_top
 
 WHERE = f"{PROG} verify"
 FORMAT = 1
 
 
-def _next(args: argparse.Namespace, record: ProfileRecord, auth: Authorization,
-          cause: str | None, detected: str | None) -> str | None:
-    """The exact command that fixes this failure, when there is one."""
-    from oauth_wizard.keep.status import REAUTH_CAUSES, SECRET_CAUSES, secret_command
-
-    if cause == "wrong_region_endpoint" and detected:
-        if auth.how == "self-auth":
-            return with_globals(args, f"{PROG} self-auth {record.name} --region {detected}")
-        return None
-    if cause in REAUTH_CAUSES:
-        return reauth_command(args, record, auth)
-    if cause in SECRET_CAUSES:
-        return with_globals(args, secret_command(record))
-    if cause in ("throttled", "amazon_side_issue", "lwa_unreachable", "spapi_unreachable"):
-        return with_globals(args, f"{PROG} verify {record.name} --region {auth.region}")
-    return None
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
     auths = select(args, record)
-    return asyncio.run(_main(args, record, auths))
+    return asyncio.run(_verify_all(args, record, auths))
 
 
-async def _main(args: argparse.Namespace, record: ProfileRecord,
-                auths: list[Authorization]) -> int:
-    vault = Vault(args)
-    client_secret = await vault.need(
-        client_secret_key(record.name), record.secret_storage,
-        f"the client secret of profile '{record.name}'",
-        secret_fix(args, record))
+async def _verify_all(args: argparse.Namespace, record: ProfileRecord,
+                      auths: list[Authorization]) -> int:
+    service = keep_service(args)
+    client_secret = required(await service.client_secret(record))
     results: list[dict[str, Any]] = []
-    async with clients() as (lwa, spapi):
+    async with service.clients() as (lwa, spapi):
         for auth in auths:
-            results.append(await _one(args, record, auth, client_secret, vault, lwa, spapi))
+            report = await service.verify(record, auth, client_secret, lwa=lwa, spapi=spapi,
+                                          sandbox=args.sandbox)
+            results.append(_show(args, record, auth, report))
     ok = all(r["ok"] for r in results)
     if args.json:
         print(json.dumps({"format": FORMAT, "profile": record.name, "sandbox": args.sandbox,
@@ -104,38 +61,28 @@ async def _main(args: argparse.Namespace, record: ProfileRecord,
     return EXIT_OK if ok else EXIT_NOT_OK
 
 
-async def _one(args: argparse.Namespace, record: ProfileRecord, auth: Authorization,
-               client_secret: str, vault: Vault, lwa: LwaClient, spapi: SpApiClient
-               ) -> dict[str, Any]:
-    from oauth_wizard.amazon.spapi import verify
-
-    label = f"{auth.region} {spid_label(auth.selling_partner_id)}"
+def _show(args: argparse.Namespace, record: ProfileRecord, auth: Authorization,
+          report: VerifyReport) -> dict[str, Any]:
+    """Print one authorization's verify (the doctor's answer for a failure); its JSON."""
     base: dict[str, Any] = {"region": auth.region, "selling_partner_id": auth.selling_partner_id,
                             "how": auth.how}
-    key = refresh_token_key(record.name, auth.region, auth.selling_partner_id)
-    try:
-        token = await vault.need(key, auth.storage, f"the refresh token of {label}",
-                                 f"Authorize again: {reauth_command(args, record, auth)}")
-    except CommandError as exc:
-        message, fix = exc.errors[0]
-        cause = "secret_store" if vault.failed else None
-        explain(WHERE, message, fix, cause, "token-refresh", profile=record.app)
-        return {**base, "ok": False, "outcome": None, "message": message,
-                "diagnosis": diagnosis_json(doctor_says(message, cause, "token-refresh",
-                                                        record.app)),
-                "next": None if cause else reauth_command(args, record, auth),
+    outcome, failure = report.outcome, report.failure
+    if outcome is None:  # the refresh token could not be read
+        assert failure is not None
+        explain(WHERE, failure.message, failure.fix, failure.cause, "token-refresh",
+                profile=record.app)
+        return {**base, "ok": False, "outcome": None, "message": failure.message,
+                "diagnosis": diagnosis_json(doctor_top(failure.message, failure.cause,
+                                                       "token-refresh", record.app)),
+                "next": None if failure.cause else reauth_command(args, record, auth),
                 "recorded": False}
-    outcome = await verify(token, record.app.client_id, client_secret, auth.region, lwa=lwa,
-                           spapi=spapi, sandbox=args.sandbox)
-    recorded = False
-    if not args.sandbox:
-        recorded = await _record(args, record, auth, outcome)
+    if report.unrecorded:
+        note(f"the result was not recorded: {report.unrecorded}", "warning")
     found = None
-    step = None
     out = sys.stderr if args.json else sys.stdout
     if outcome.ok:
         where = " (sandbox)" if args.sandbox else ""
-        print(f"✓ {record.name}: {label} verified{where}: "
+        print(f"✓ {record.name}: {auth_label(auth)} verified{where}: "
               f"{len(outcome.marketplaces)} marketplace(s).", file=out)
         for m in outcome.marketplaces:
             flags = "" if m.participating else " (not participating)"
@@ -144,40 +91,19 @@ async def _one(args: argparse.Namespace, record: ProfileRecord, auth: Authorizat
             print(f"    {m.code:<4} {m.name or m.domain or m.marketplace_id}{store}{flags}",
                   file=out)
     else:
-        step = _next(args, record, auth, outcome.cause_id, outcome.detected_region)
+        assert failure is not None
         via = VIA.get(outcome.stage or "call", "api-call")
-        explain(WHERE, f"{record.name}: {label} did not verify: {outcome.message}",
-                outcome.fix, outcome.cause_id, via, profile=record.app, next_step=step)
+        explain(WHERE, f"{record.name}: {failure.message}", outcome.fix, outcome.cause_id, via,
+                profile=record.app, next_step=failure.command)
         if args.json:
-            found = doctor_says(outcome.message or "", outcome.cause_id, via, record.app)
+            found = doctor_top(outcome.message or "", outcome.cause_id, via, record.app)
     for warning in outcome.warnings:
-        note(scrub(warning, [token, client_secret]), "warning")
+        note(warning, "warning")
     for text in outcome.notes:
         note(text)
     return {**base, "ok": outcome.ok, "outcome": outcome.as_json(), "message": outcome.message,
-            "diagnosis": diagnosis_json(found), "next": step, "recorded": recorded}
-
-
-async def _record(args: argparse.Namespace, record: ProfileRecord, auth: Authorization,
-                  outcome: VerifyOutcome) -> bool:
-    """Record the last verify (and, on success, the marketplaces the call returned)."""
-    result = outcome.to_verify_result(now())
-    markets = tuple(m.code for m in outcome.marketplaces if m.known and m.participating)
-
-    def change(current: ProfileRecord) -> ProfileRecord:
-        kept = current.authorization(auth.region, auth.selling_partner_id)
-        if kept is None:  # removed meanwhile: nothing to record
-            return current
-        new = replace(kept, last_verify=result,
-                      marketplaces=markets if outcome.ok and markets else kept.marketplaces)
-        return current.with_authorization(new)
-
-    try:
-        await asyncio.to_thread(profile_store(args).update, record.name, change)
-    except StoreError as exc:
-        note(f"the result was not recorded: {exc.message}", "warning")
-        return False
-    return True
+            "diagnosis": diagnosis_json(found), "next": failure.command if failure else None,
+            "recorded": report.recorded}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

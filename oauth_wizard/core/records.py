@@ -94,6 +94,12 @@ class ProfileRecord:
             refresh_token_key(self.name, a.region, a.selling_partner_id)
             for a in self.authorizations)]
 
+    def secret_entries(self) -> list[tuple[str, str | None]]:
+        """Every secret-store key this profile owns, with where its record says it is kept."""
+        return [(client_secret_key(self.name), self.secret_storage), *(
+            (refresh_token_key(self.name, a.region, a.selling_partner_id), a.storage)
+            for a in self.authorizations)]
+
     def without_authorization(self, region: str, selling_partner_id: str) -> ProfileRecord:
         return replace(self, authorizations=tuple(
             a for a in self.authorizations if a.ident != (region, selling_partner_id)))

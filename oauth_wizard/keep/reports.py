@@ -33,10 +33,11 @@ class Failure:
     command: str | None = None
 
     @classmethod
-    def of_store(cls, exc: SecretStoreError) -> Failure:
-        """A secret store that cannot be used. ``--insecure-storage`` is a command-line flag
-        the TUI does not offer, so that option is left out here."""
-        options = [o for o in exc.options if "--insecure-storage" not in o]
+    def of_store(cls, exc: SecretStoreError, *, offer_insecure_storage: bool = False) -> Failure:
+        """A secret store that cannot be used, with its ways out. ``--insecure-storage`` is a
+        command-line flag, left out where the front end does not offer it (the TUI)."""
+        options = [o for o in exc.options
+                   if offer_insecure_storage or "--insecure-storage" not in o]
         return cls(exc.message, "\n".join(options), "secret_store")
 
 
@@ -72,6 +73,7 @@ class VerifyReport:
     outcome: VerifyOutcome | None = None
     failure: Failure | None = None
     recorded: bool = False
+    unrecorded: str | None = None  # why the result could not be recorded in profiles.toml
 
     @property
     def ok(self) -> bool:

@@ -405,3 +405,22 @@ def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[st
                                  "CLIENT_ID", "--app-state", "draft", "--marketplace", "CC",
                                  "--login-uri", "URI", "--redirect-uri", "URI")),)
     return StatusReport(now, profiles, problems)
+
+
+RETRY_CAUSES = ("throttled", "amazon_side_issue", "lwa_unreachable", "spapi_unreachable")
+
+
+def fix_command(record: ProfileRecord, auth: Authorization, cause: str | None,
+                detected: str | None) -> str | None:
+    """The exact command that fixes a failed verify, when there is one."""
+    if cause == "wrong_region_endpoint" and detected:
+        if auth.how == "self-auth":
+            return shlex.join([PROG, "self-auth", record.name, "--region", detected])
+        return None
+    if cause in REAUTH_CAUSES:
+        return reauthorize_command(record, auth)
+    if cause in SECRET_CAUSES:
+        return secret_command(record)
+    if cause in RETRY_CAUSES:
+        return shlex.join([PROG, "verify", record.name, "--region", auth.region])
+    return None

@@ -169,8 +169,7 @@ class CatchSession:
 
     async def prepare(self) -> ConsentReady:
         """Runtime ready (keyring usable), profile saved, then the consent URL of this attempt."""
-        import httpx
-
+        from oauth_wizard.amazon.http import http_client
         from oauth_wizard.amazon.lwa import LwaClient
         from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup
 
@@ -202,7 +201,7 @@ class CatchSession:
         setup = AuthorizeSetup(profile, secret, state.seller_marketplace,
                                state.consent_redirect_uri(), endpoints)
         # the demo talks to 127.0.0.1 only: no proxy from the environment may see that traffic
-        self._http = httpx.AsyncClient(trust_env=not runtime.demo)
+        self._http = http_client(trust_env=not runtime.demo)
         lwa = LwaClient(self._http, endpoints.token_url(), clock=self._clock,
                         on_retry=lambda attempt, delay, _why: self._on_event(
                             Retrying(attempt, delay)))

@@ -16,22 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oauth_wizard.amazon.useragent import user_agent
 from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.masking import mask
-from oauth_wizard.core.records import (
-    Authorization,
-    ProfileRecord,
-    client_secret_key,
-    describe_key,
-    refresh_token_key,
-)
+from oauth_wizard.core.records import Authorization, ProfileRecord, client_secret_key, describe_key
 from oauth_wizard.core.tokens import check_refresh_token
 from oauth_wizard.keep.reports import (
     AuthRef,
@@ -44,8 +37,10 @@ from oauth_wizard.keep.reports import (
 )
 from oauth_wizard.keep.secrets import SecretStoreError
 from oauth_wizard.keep.selfauth import SelfAuthError
+from oauth_wizard.keep.service import KeepService, Wording, doctor_failure
 from oauth_wizard.keep.status import compute_status
 from oauth_wizard.keep.store import StoreError
+from oauth_wizard.keep.vault import Vault
 from oauth_wizard.tui.demo import (
     DEMO_APP_ID,
     DEMO_CLIENT_ID,
@@ -54,26 +49,33 @@ from oauth_wizard.tui.demo import (
     DemoError,
     demo_state,
 )
-from oauth_wizard.tui.sessions.catch import Runtime
 from oauth_wizard.tui.sessions.demo import DemoRuntime
-from oauth_wizard.tui.sessions.keep_support import (
-    Vault,
-    doctor_failure,
-    export_path,
-    fix_command,
-    forget_attempt,
-    marketplace_of,
-    secret_entries,
-    wizard_state_for,
-)
 from oauth_wizard.tui.state import WizardState, to_profile
 
 if TYPE_CHECKING:
-    from oauth_wizard.amazon.lwa import LwaClient
-    from oauth_wizard.amazon.spapi import SpApiClient, VerifyOutcome
+    from oauth_wizard.amazon.http import RetryNote
+    from oauth_wizard.tui.sessions.catch import Runtime
 
 __all__ = ["AuthRef", "ExportReport", "Failure", "KeepSession", "RemoveReport",
            "SelfAuthReport", "StatusView", "VerifyReport"]
+
+TUI_EXPORT_FILES = {"psa-env": "sp-api.env", "spapi-config": "spapi_config.py",
+                    "mcp-env": "sp-api-mcp.env", "dotenv": ".env"}
+
+
+def export_path(fmt: str) -> Path:
+    """The library's own file for ``fmt``, else a file in the current directory."""
+    from oauth_wizard.keep.export import default_path
+
+    return default_path(fmt) or Path.cwd() / TUI_EXPORT_FILES[fmt]
+
+
+def forget_attempt(config_dir: Path, name: str) -> None:
+    from oauth_wizard.authorize import pending as attempts
+
+    with contextlib.suppress(OSError):  # a leftover attempt expires and names no secret
+        attempts.delete(config_dir, name)
+
 
 class KeepSession:
     """The keep-and-use operations over one runtime; ``clock`` dates what is recorded."""
@@ -98,7 +100,27 @@ class KeepSession:
         return self.runtime.simulator.self_auth_tokens.get(DEMO_APP_ID)
 
     def _vault(self) -> Vault:
-        return Vault(self.runtime, self.announcements.append)
+        runtime = self.runtime
+        return Vault(runtime.secrets, config_dir=None if runtime.demo else runtime.config_dir,
+                     announce=self.announcements.append)
+
+    def _service(self) -> KeepService:
+        """The keep-and-use service over this runtime; a new vault per operation, so a store
+        that failed is asked again next time."""
+        assert self.runtime.profiles is not None
+        return KeepService(self.runtime.profiles, self._vault(), self.runtime.endpoints,
+                           now=self.now, trust_env=not self.demo,
+                           wording=Wording(reauth_prefix="Authorize again (r): "))
+
+    @staticmethod
+    def _retry_note(progress: Callable[[str], object] | None) -> RetryNote:
+        def note(service: str) -> Callable[[int, float, str], None]:
+            def said(attempt: int, delay: float, outcome: str) -> None:
+                if progress is not None:
+                    progress(f"{service} answered {outcome}; trying again in {delay:g} s "
+                             f"(attempt {attempt + 1})")
+            return said
+        return note
 
     # --- readiness and the demo's own profile ---------------------------------------------
 
@@ -177,12 +199,12 @@ class KeepSession:
         presence: dict[str, bool] = {}
         masks: dict[str, str] = {}
         for rec in records.values():
-            for key, location in secret_entries(rec):
-                found, value = await vault.find(key, location)
-                if found in ("present", "missing"):
-                    presence[key] = found == "present"
-                if value:
-                    masks[key] = mask(value)
+            for key, location in rec.secret_entries():
+                found = await vault.find(key, location)
+                if found.state in ("present", "missing"):
+                    presence[key] = found.state == "present"
+                if found.value:
+                    masks[key] = mask(found.value)
         report = compute_status(records.values(), presence, self.now(), masks=masks,
                                 store_location=vault.default_location)
         places = {where: vault.describe(where) for where in ("keyring", "file", "memory")}
@@ -190,46 +212,6 @@ class KeepSession:
                           tuple(dict.fromkeys(self.announcements)), None, path)
 
     # --- verify ---------------------------------------------------------------------------
-
-    @contextlib.asynccontextmanager
-    async def _clients(self, progress: Callable[[str], object] | None
-                       ) -> AsyncIterator[tuple[LwaClient, SpApiClient]]:
-        import httpx  # with the first call, not with the screen that holds this session
-
-        from oauth_wizard.amazon.lwa import LwaClient
-        from oauth_wizard.amazon.spapi import SpApiClient
-
-        def retry(service: str) -> Callable[[int, float, str], None]:
-            def said(attempt: int, delay: float, outcome: str) -> None:
-                if progress is not None:
-                    progress(f"{service} answered {outcome}; trying again in {delay:g} s "
-                             f"(attempt {attempt + 1})")
-            return said
-
-        endpoints = self.runtime.endpoints
-        agent = user_agent()
-        # the demo talks to 127.0.0.1 only: no proxy from the environment may see that traffic
-        async with httpx.AsyncClient(headers={"User-Agent": agent}, follow_redirects=False,
-                                     trust_env=not self.demo) as http:
-            yield (LwaClient(http, endpoints.token_url(), user_agent=agent,
-                             on_retry=retry("LWA")),
-                   SpApiClient(http, endpoints, user_agent=agent, on_retry=retry("SP-API")))
-
-    async def _secrets(self, vault: Vault, record: ProfileRecord,
-                       auth: Authorization | None) -> tuple[str, str | None] | Failure:
-        from oauth_wizard.keep.status import reauthorize_command, secret_command
-
-        secret = await vault.need(client_secret_key(record.name), record.secret_storage,
-                                  f"the client secret of profile '{record.name}'",
-                                  "Enter it again: " + secret_command(record))
-        if isinstance(secret, Failure) or auth is None:
-            return secret if isinstance(secret, Failure) else (secret, None)
-        label = f"{auth.region} {auth.selling_partner_id}"
-        token = await vault.need(
-            refresh_token_key(record.name, auth.region, auth.selling_partner_id), auth.storage,
-            f"the refresh token of {label}", "Authorize again (r): "
-            + reauthorize_command(record, auth))
-        return token if isinstance(token, Failure) else (secret, token)
 
     async def verify(self, ref: AuthRef, *,
                      progress: Callable[[str], object] | None = None) -> VerifyReport:
@@ -239,48 +221,15 @@ class KeepSession:
         if isinstance(found, Failure):
             return VerifyReport(ref, failure=found)
         record, auth = found
-        secrets = await self._secrets(self._vault(), record, auth)
-        if isinstance(secrets, Failure):
-            return VerifyReport(ref, failure=secrets)
-        client_secret, token = secrets
-        assert token is not None
-        from oauth_wizard.amazon.spapi import verify
-
+        service = self._service()
+        secret = await service.client_secret(record)
+        if isinstance(secret, Failure):
+            return VerifyReport(ref, failure=secret)
         if progress is not None:
             progress(f"Refreshing the token at LWA, then asking SP-API ({auth.region}) for its "
                      "marketplaces…")
-        async with self._clients(progress) as (lwa, spapi):
-            outcome = await verify(token, record.app.client_id, client_secret, auth.region,
-                                   lwa=lwa, spapi=spapi)
-        recorded = await self._record_verify(record, auth, outcome)
-        if outcome.ok:
-            return VerifyReport(ref, outcome, recorded=recorded)
-        via = "token-refresh" if outcome.stage == "refresh" else "api-call"
-        failure = await doctor_failure(
-            f"{ref.region} {ref.selling_partner_id} did not verify: {outcome.message}",
-            outcome.fix or "", outcome.cause_id, via, record.app,
-            fix_command(record, auth, outcome.cause_id, outcome.detected_region))
-        return VerifyReport(ref, outcome, failure, recorded)
-
-    async def _record_verify(self, record: ProfileRecord, auth: Authorization,
-                             outcome: VerifyOutcome) -> bool:
-        result = outcome.to_verify_result(self.now())
-        markets = tuple(m.code for m in outcome.marketplaces if m.known and m.participating)
-
-        def change(current: ProfileRecord) -> ProfileRecord:
-            kept = current.authorization(auth.region, auth.selling_partner_id)
-            if kept is None:  # removed meanwhile: nothing to record
-                return current
-            return current.with_authorization(replace(
-                kept, last_verify=result,
-                marketplaces=markets if outcome.ok and markets else kept.marketplaces))
-
-        assert self.runtime.profiles is not None
-        try:
-            await asyncio.to_thread(self.runtime.profiles.update, record.name, change)
-        except StoreError:
-            return False
-        return True
+        async with service.clients(self._retry_note(progress)) as (lwa, spapi):
+            return await service.verify(record, auth, secret, lwa=lwa, spapi=spapi)
 
     # --- self-authorization -----------------------------------------------------------------
 
@@ -314,15 +263,16 @@ class KeepSession:
             await store.check()
         except SecretStoreError as exc:
             return SelfAuthReport(failure=Failure.of_store(exc))
-        secrets = await self._secrets(self._vault(), record, None)
-        if isinstance(secrets, Failure):
-            return SelfAuthReport(failure=secrets)
+        service = self._service()
+        secret = await service.client_secret(record)
+        if isinstance(secret, Failure):
+            return SelfAuthReport(failure=secret)
         if progress is not None:
             progress("Proving the token at LWA, then asking SP-API for its marketplaces…")
-        async with self._clients(progress) as (lwa, spapi):
+        async with service.clients(self._retry_note(progress)) as (lwa, spapi):
             try:
                 result = await self_authorize(
-                    record, checked.value, region, client_secret=secrets[0], lwa=lwa,
+                    record, checked.value, region, client_secret=secret, lwa=lwa,
                     spapi=spapi, secrets=store, profiles=self.runtime.profiles, now=self.now())
             except SelfAuthError as exc:
                 return SelfAuthReport(failure=await doctor_failure(
@@ -334,43 +284,30 @@ class KeepSession:
         stored = await doctor_failure(
             f"The token is stored, but the verify call failed: {outcome.message}",
             outcome.fix or "", outcome.cause_id, via, record.app,
-            fix_command(record, result.authorization, outcome.cause_id,
-                        outcome.detected_region))
+            service.wording.fix_command(record, result.authorization, outcome.cause_id,
+                                        outcome.detected_region))
         return SelfAuthReport(result, verify_failure=stored)
 
     # --- export ---------------------------------------------------------------------------
 
     async def default_export_path(self, fmt: str) -> Path:
-        """Where ``fmt`` goes unless the user says otherwise (``keep_support.export_path``)."""
+        """Where ``fmt`` goes unless the user says otherwise (``export_path``)."""
         return await asyncio.to_thread(export_path, fmt)
 
     async def export(self, ref: AuthRef, fmt: str, path: Path, *,
                      force: bool = False) -> ExportReport:
         """Write ``fmt`` to ``path`` (0600); an existing file or account block needs
         ``force``, which the caller asks the user for (``confirm``)."""
-        from oauth_wizard.keep.export import ExportCredentials, ExportError, export_to_file, notes
-
         failure = await self._ready()
         found = failure or await self._authorization(ref)
         if isinstance(found, Failure):
             return ExportReport(failure=found)
         record, auth = found
-        secrets = await self._secrets(self._vault(), record, auth)
-        if isinstance(secrets, Failure):
-            return ExportReport(failure=secrets)
-        secret, token = secrets
-        assert token is not None
-        creds = ExportCredentials(record.app.client_id, secret, token, auth.region,
-                                  marketplace_of(record, auth))
-        try:
-            written = await asyncio.to_thread(export_to_file, fmt, creds, path, force=force)
-        except ExportError as exc:
-            fix = exc.fix.replace("with --output", "in the File field")
-            if exc.kind in ("exists", "account_exists") and not force:
-                return ExportReport(failure=Failure(exc.message, fix), confirm=exc.kind)
-            return ExportReport(failure=Failure(exc.message, fix))
-        return ExportReport(written.path, written.created,
-                            notes(fmt, creds, path=written.path, profile=record.name))
+        report = await self._service().export(record, auth, fmt, path, force=force)
+        if report.failure is not None:  # the CLI's option is a field here
+            fix = report.failure.fix.replace("with --output", "in the File field")
+            report = replace(report, failure=replace(report.failure, fix=fix))
+        return report
 
     # --- remove and re-authorize ------------------------------------------------------------
 
@@ -382,7 +319,7 @@ class KeepSession:
             return RemoveReport(False, failure=record)
         vault = self._vault()
         lines: list[str] = []
-        for key, location in secret_entries(record):
+        for key, location in record.secret_entries():
             store = vault.store(location)
             what = describe_key(key)
             if store is None:
@@ -391,7 +328,7 @@ class KeepSession:
             try:
                 deleted = await store.delete(key)
             except (SecretStoreError, OSError) as exc:
-                why = Failure.of_store(exc) if isinstance(exc, SecretStoreError) else Failure(
+                why = vault.store_failure(exc) if isinstance(exc, SecretStoreError) else Failure(
                     f"Could not rewrite {store.describe()} ({exc.strerror or exc}).")
                 return RemoveReport(False, tuple(lines), Failure(
                     f"{why.message} Profile '{name}' was left in place, so nothing is "
@@ -422,3 +359,25 @@ class KeepSession:
                                           "the client secret", "")
         return wizard_state_for(record, ref, "" if isinstance(secret, Failure) else secret,
                                 csrf_state, demo=self.demo)
+
+
+def wizard_state_for(record: ProfileRecord, ref: AuthRef | None, client_secret: str,
+                     csrf_state: str, *, demo: bool) -> WizardState:
+    """The wizard's values for authorizing ``record`` again: in a marketplace the authorization
+    ``ref`` covers (else one of its region), or in the app's first marketplace."""
+    from oauth_wizard.keep.status import marketplace_for
+    from oauth_wizard.tui.state import WizardState
+
+    app = record.app
+    auth = record.authorization(ref.region, ref.selling_partner_id) if ref else None
+    known = [c for c in (auth.marketplaces if auth else ()) if c in app.marketplaces]
+    market = (known[0] if known else marketplace_for(record, ref.region) if ref is not None
+              else (app.marketplaces[0] if app.marketplaces else ""))
+    publish = ("published_pending" if app.app_state == "published" and app.edits_pending
+               else app.app_state)
+    return WizardState(
+        app_id=app.app_id, client_id=app.client_id, client_secret=client_secret, kind=app.kind,
+        publish=publish, hybrid=app.hybrid, dev_ids=tuple(app.dev_ids),
+        marketplaces=tuple(app.marketplaces), seller_marketplace=market,
+        login_uri=app.login_uri or "", redirect_uris=tuple(app.redirect_uris) or ("",),
+        csrf_state=csrf_state, demo=demo, profile_name=record.name)
