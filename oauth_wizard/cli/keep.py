@@ -169,7 +169,7 @@ def secret_fix(args: argparse.Namespace, record: ProfileRecord) -> str:
 
 
 def reauth_command(args: argparse.Namespace, record: ProfileRecord, auth: Authorization) -> str:
-    from oauth_wizard.keep.status import reauthorize_command
+    from oauth_wizard.keep.commands import reauthorize_command
 
     return with_globals(args, reauthorize_command(record, auth))
 

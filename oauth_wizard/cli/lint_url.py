@@ -20,7 +20,7 @@ from oauth_wizard.cli.common import (
 )
 from oauth_wizard.consent.url import lint_consent_url
 from oauth_wizard.core.profile import APP_STATES, KINDS
-from oauth_wizard.core.validation import check_uri
+from oauth_wizard.core.uris import check_uri
 
 
 def read_url(arg: str) -> str:

@@ -19,7 +19,8 @@ from oauth_wizard.cli.common import (
 )
 from oauth_wizard.consent.url import ConsentError, build_consent_url, new_state
 from oauth_wizard.core.profile import APP_STATES, AppProfile
-from oauth_wizard.core.validation import check_app_id, check_uri
+from oauth_wizard.core.uris import check_uri
+from oauth_wizard.core.validation import check_app_id
 
 
 def cmd_url(args: argparse.Namespace) -> int:

@@ -11,13 +11,13 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from oauth_wizard.core import marketplaces
+from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import (
     Problem,
     check_app_id,
     check_client_id,
     check_dev_id,
     check_profile_name,
-    check_uri,
 )
 
 AppState = Literal["draft", "submitted", "published"]

@@ -22,7 +22,7 @@ from urllib.parse import quote, unquote_plus, urlsplit
 from oauth_wizard.consent.url import ConsentError, ConsentUrl, build_consent_url, lint_consent_url
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.core.validation import LOCAL_HOST_NAMES
+from oauth_wizard.core.uris import LOCAL_HOST_NAMES
 from oauth_wizard.doctor import facts as doctor_facts
 from oauth_wizard.doctor import knowledge
 from oauth_wizard.doctor.knowledge import Cause, KnowledgeBase

@@ -26,8 +26,8 @@ from oauth_wizard.core.records import (
     refresh_token_key,
 )
 from oauth_wizard.core.tokens import is_placeholder
+from oauth_wizard.keep.commands import fix_command, reauthorize_command, secret_command
 from oauth_wizard.keep.reports import AuthRef, ExportReport, Failure, VerifyReport
-from oauth_wizard.keep.status import fix_command, reauthorize_command, secret_command
 from oauth_wizard.keep.store import ProfileStore, StoreError
 from oauth_wizard.keep.vault import Vault
 

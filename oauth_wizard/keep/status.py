@@ -42,13 +42,11 @@ reauthorization_overdue, never_verified, verify_failed.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from oauth_wizard.core.marketplaces import by_region
 from oauth_wizard.core.masking import scrub
 from oauth_wizard.core.records import (
     Authorization,
@@ -57,19 +55,23 @@ from oauth_wizard.core.records import (
     client_secret_key,
     refresh_token_key,
 )
+from oauth_wizard.keep.commands import (
+    REAUTH_CAUSES,
+    SECRET_CAUSES,
+    command_line,
+    marketplace_for,
+    reauthorize_command,
+    secret_command,
+    verify_command,
+)
 
 __all__ = ["REAUTH_DAYS", "REAUTH_WARN_DAYS", "ROTATION_DAYS", "ROTATION_WARN_AGE",
            "AuthorizationStatus", "Problem", "ProfileStatus", "SecretState", "StatusReport",
            "compute_status"]
 
-PROG = "oauth-wizard"
 REAUTH_DAYS, REAUTH_WARN_DAYS = 365, 30
 ROTATION_DAYS, ROTATION_WARN_AGE = 180, 150
 RANK = {"ok": 0, "note": 1, "warn": 2, "action": 3}
-# Verify causes (diagnosis.md) whose fix is a new authorization, or a new client secret.
-REAUTH_CAUSES = {"refresh_token_revoked_or_expired", "access_token_invalid", "role_missing",
-                 "reauthorize_after_role_change", "restricted_role_missing"}
-SECRET_CAUSES = {"client_secret_invalid_or_expired", "client_id_invalid", "credentials_garbled"}
 
 
 @dataclass(frozen=True)
@@ -184,57 +186,6 @@ class StatusReport:
                 "problems": [p.as_json() for p in self.problems],
                 "profiles": [p.as_json() for p in self.profiles]}
 
-
-# --- the commands that fix things --------------------------------------------------------------
-
-def _cmd(*args: str) -> str:
-    return shlex.join([PROG, *args])
-
-
-def _store_flag(rec: ProfileRecord) -> list[str]:
-    """Secrets kept with --insecure-storage are only found with it (cli_common)."""
-    where = {rec.secret_storage, *(a.storage for a in rec.authorizations)}
-    return ["--insecure-storage"] if "file" in where else []
-
-
-def verify_command(rec: ProfileRecord) -> str:
-    return _cmd("verify", rec.name, *_store_flag(rec))
-
-
-def marketplace_for(rec: ProfileRecord, region: str) -> str:
-    """A marketplace of ``region`` to authorize in: the app's first, else the region's first."""
-    codes = [m.code for m in by_region()[region]]
-    return next((c for c in rec.app.marketplaces if c in codes), codes[0])
-
-
-def reauthorize_command(rec: ProfileRecord, auth: Authorization) -> str:
-    if auth.how == "self-auth":
-        return _cmd("self-auth", rec.name, "--region", auth.region, *_store_flag(rec))
-    return _cmd("authorize", rec.name, "--marketplace", marketplace_for(rec, auth.region),
-                *_store_flag(rec))
-
-
-def secret_command(rec: ProfileRecord) -> str:
-    """Re-enter the client secret: ``profile add --force`` with the profile's own values (its
-    authorizations are kept, and a changed secret is recorded as rotated today)."""
-    app = rec.app
-    args = ["profile", "add", rec.name, "--app-id", app.app_id, "--client-id", app.client_id,
-            "--app-state", app.app_state]
-    if app.marketplaces:
-        args += ["--marketplace", ",".join(app.marketplaces)]
-    if app.kind == "vendor":
-        args.append("--vendor")
-    if app.edits_pending:
-        args.append("--edits-pending")
-    if app.login_uri:
-        args += ["--login-uri", app.login_uri]
-    for uri in app.redirect_uris:
-        args += ["--redirect-uri", uri]
-    if app.hybrid:
-        args.append("--hybrid")
-        for region, dev in app.dev_ids:
-            args += ["--dev-id", f"{region}={dev}"]
-    return _cmd(*args, "--force", *_store_flag(rec))
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -375,8 +326,8 @@ def _profile(rec: ProfileRecord, ctx: _Ctx) -> ProfileStatus:
         problems.append(Problem("not_authorized", "action", f"Profile '{rec.name}' has no "
                                 "authorization yet.", "Authorize a seller (or, for your own "
                                 f"account, paste a self-authorization token with "
-                                f"{_cmd('self-auth', rec.name)}):",
-                                _cmd("authorize", rec.name, "--marketplace", market)))
+                                f"{command_line('self-auth', rec.name)}):",
+                                command_line("authorize", rec.name, "--marketplace", market)))
     return ProfileStatus(rec.name, rec.app.app_id, rec.app.client_id, rec.app.app_state,
                          rec.app.kind, secret, since, kind, age,
                          since + timedelta(days=ROTATION_DAYS) if since else None, auths,
@@ -401,26 +352,9 @@ def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[st
                             "Add your app (the client secret is read from stdin or a masked "
                             "prompt), or run oauth-wizard for the guided wizard, or "
                             "oauth-wizard demo to try it without an Amazon account:",
-                            _cmd("profile", "add", "NAME", "--app-id", "ID", "--client-id",
+                            command_line("profile", "add", "NAME", "--app-id", "ID", "--client-id",
                                  "CLIENT_ID", "--app-state", "draft", "--marketplace", "CC",
                                  "--login-uri", "URI", "--redirect-uri", "URI")),)
     return StatusReport(now, profiles, problems)
 
 
-RETRY_CAUSES = ("throttled", "amazon_side_issue", "lwa_unreachable", "spapi_unreachable")
-
-
-def fix_command(record: ProfileRecord, auth: Authorization, cause: str | None,
-                detected: str | None) -> str | None:
-    """The exact command that fixes a failed verify, when there is one."""
-    if cause == "wrong_region_endpoint" and detected:
-        if auth.how == "self-auth":
-            return shlex.join([PROG, "self-auth", record.name, "--region", detected])
-        return None
-    if cause in REAUTH_CAUSES:
-        return reauthorize_command(record, auth)
-    if cause in SECRET_CAUSES:
-        return secret_command(record)
-    if cause in RETRY_CAUSES:
-        return shlex.join([PROG, "verify", record.name, "--region", auth.region])
-    return None

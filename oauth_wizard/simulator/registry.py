@@ -19,12 +19,12 @@ from pathlib import Path
 
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import APP_STATES, KINDS
+from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import (
     check_app_id,
     check_client_id,
     check_client_secret,
     check_dev_id,
-    check_uri,
 )
 
 # spapi-authorization.md §3 "Identifier formats": selling_partner_id is upper-case alphanumeric

@@ -23,21 +23,15 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 
-from oauth_wizard.core.marketplaces import REGIONS, identify_portal_host, lookup
+from oauth_wizard.core.marketplaces import identify_portal_host, lookup
+from oauth_wizard.simulator import api
 from oauth_wizard.simulator import pages as sim_pages
-from oauth_wizard.simulator.lwa import (
-    RATE,
-    Answer,
-    Grant,
-    Tokens,
-    default_token_factory,
-    spapi_error,
-)
-from oauth_wizard.simulator.registry import Registry, SimApp, participation
+from oauth_wizard.simulator.api import LWA_PATH
+from oauth_wizard.simulator.lwa import Grant, Tokens, default_token_factory
+from oauth_wizard.simulator.registry import Registry, SimApp
 
 log = logging.getLogger(__name__)
 
-LWA_PATH = "/auth/o2/token"
 MAX_PENDING = 10_000  # Login legs awaiting their confirm; the oldest is dropped beyond this
 RID = web.RequestKey("rid", str)  # this request's id, shown on pages and in x-amzn-RequestId
 __all__ = ["LWA_PATH", "Grant", "Simulator", "SimulatorError"]
@@ -169,9 +163,7 @@ class Simulator:
         r = app.router
         r.add_get("/{host}/apps/authorize/consent", self._consent)
         r.add_get("/{host}/apps/authorize/confirm/{app_id}", self._confirm)
-        r.add_post(LWA_PATH, self._lwa)
-        r.add_get("/spapi/{region}/sellers/v1/marketplaceParticipations", self._participations)
-        r.add_route("*", "/spapi/{region}/{tail:.*}", self._spapi_unknown)
+        api.add_routes(r, self.tokens, self.registry)
         r.add_route("*", "/{tail:.*}", self._not_found)
         return app
 
@@ -411,37 +403,3 @@ class Simulator:
                 else "")
         return self._notice(request, 404, "Not found", f"The simulator has no page at "
                             f"{request.path}.{hint}")
-
-    # -- LWA and SP-API ------------------------------------------------------------------
-    @staticmethod
-    def _json(answer: Answer, headers: dict[str, str] | None = None) -> web.Response:
-        return web.json_response(answer.body, status=answer.status, headers=headers)
-
-    async def _lwa(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        answer = self.tokens.token_endpoint(request.query.keys(), request.content_type, raw)
-        return self._json(answer, {"Cache-Control": "no-store"})  # RFC 6749 §5.1
-
-    async def _spapi_unknown(self, request: web.Request) -> web.Response:
-        # §5.2: a path that does not exist → 403 MissingAuthenticationToken [uncertain;
-        # community repost.aws]
-        return self._json(spapi_error(403, "MissingAuthenticationToken",
-                                      "Access to requested resource is denied."))
-
-    async def _participations(self, request: web.Request) -> web.Response:
-        """GET /spapi/{REGION}/sellers/v1/marketplaceParticipations (§8 [model sellers.json])."""
-        region = request.match_info["region"].upper()
-        if region not in REGIONS:
-            return self._json(spapi_error(404, "NotFound", f"Simulator: no SP-API region "
-                                          f"{region!r}; use one of {', '.join(REGIONS)}."))
-        checked = self.tokens.authorize_call(request.headers.get("x-amz-access-token", ""),
-                                             region)
-        if isinstance(checked, Answer):
-            return self._json(checked)
-        # Vendor grants are answered too; whether Amazon lets vendors call it is [uncertain].
-        seller = self.registry.seller(checked.selling_partner_id)
-        assert seller is not None  # grants are only made for registered sellers
-        payload = [participation(c, seller.store_name) for c in seller.in_region(region)]
-        # §5.2: x-amzn-RateLimit-Limit "may be present" [model usage-plan text; community]
-        return self._json(Answer(200, {"payload": payload}),
-                          {"x-amzn-RateLimit-Limit": str(RATE)})

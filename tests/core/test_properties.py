@@ -18,6 +18,7 @@ from oauth_wizard.consent.url import (
 )
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import APP_STATES, build_profile
+from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import (
     Checked,
     check_app_id,
@@ -25,7 +26,6 @@ from oauth_wizard.core.validation import (
     check_client_secret,
     check_dev_id,
     check_profile_name,
-    check_uri,
 )
 
 CAUSE_IDS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import (
     Checked,
     Problem,
@@ -12,7 +13,6 @@ from oauth_wizard.core.validation import (
     check_client_secret,
     check_dev_id,
     check_profile_name,
-    check_uri,
 )
 
 UUID = "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"

@@ -7,12 +7,12 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from oauth_wizard.tui import demo
+from oauth_wizard.tui.review import build_review
 from oauth_wizard.tui.state import (
     PUBLISH_CHOICES,
     STEPS,
     WizardState,
     blocking_message,
-    build_review,
     can_leave,
     check_step,
     errors,

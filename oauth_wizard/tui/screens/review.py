@@ -22,11 +22,12 @@ from textual.widgets import Button, Footer, Header, Static
 from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.doctor.knowledge import KnowledgeError
 from oauth_wizard.doctor.preflight import Preflight, preflight
+from oauth_wizard.tui.review import Review, build_review
 from oauth_wizard.tui.screens.base import FieldNote, WizardScreen
 from oauth_wizard.tui.screens.doctor import DoctorScreen
 from oauth_wizard.tui.screens.preflight_panel import AuthorizeAnyway, PredictedFailures
 from oauth_wizard.tui.sessions.doctor import state_facts
-from oauth_wizard.tui.state import Next, Review, WizardState, build_review, to_profile
+from oauth_wizard.tui.state import Next, WizardState, to_profile
 
 PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
 CREDENTIAL_GIVEN = ("Client secret: •••••••• (never shown; Authorize saves it to the OS keyring, "

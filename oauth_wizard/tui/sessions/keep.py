@@ -365,7 +365,7 @@ def wizard_state_for(record: ProfileRecord, ref: AuthRef | None, client_secret: 
                      csrf_state: str, *, demo: bool) -> WizardState:
     """The wizard's values for authorizing ``record`` again: in a marketplace the authorization
     ``ref`` covers (else one of its region), or in the app's first marketplace."""
-    from oauth_wizard.keep.status import marketplace_for
+    from oauth_wizard.keep.commands import marketplace_for
     from oauth_wizard.tui.state import WizardState
 
     app = record.app
