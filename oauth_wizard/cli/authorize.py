@@ -59,7 +59,7 @@ def cmd_authorize(args: argparse.Namespace) -> int:
     if run.attempt is None:  # --complete finishes an attempt that passed preflight at --start
         _preflight(run)
     try:
-        return asyncio.run(_main(run))
+        return asyncio.run(_run_attempt(run))
     except CommandError as exc:
         if not exc.cause:
             raise
@@ -107,7 +107,7 @@ def _doctor(run: Run, exc: CommandError) -> None:
             raise
 
 
-async def _main(run: Run) -> int:
+async def _run_attempt(run: Run) -> int:
     run.secrets = open_secret_store(run.args)
     try:  # preflight: nothing is opened, listened on or exchanged before this passes
         await run.secrets.check()

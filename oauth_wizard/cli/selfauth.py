@@ -72,10 +72,10 @@ def cmd_self_auth(args: argparse.Namespace) -> int:
     region = _region(args, record)
     spid = (checked(check_selling_partner_id(args.selling_partner), "--selling-partner")
             if args.selling_partner else None)
-    return asyncio.run(_main(args, record, region, spid))
+    return asyncio.run(_self_authorize(args, record, region, spid))
 
 
-async def _main(args: argparse.Namespace, record: ProfileRecord, region: str,
+async def _self_authorize(args: argparse.Namespace, record: ProfileRecord, region: str,
                 spid: str | None) -> int:
     secrets = open_secret_store(args)
     try:

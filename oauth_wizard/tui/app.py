@@ -45,7 +45,11 @@ class WizardApp(App[None]):
     only for the Welcome screen.
     """
 
-    CSS_PATH = "app.tcss"
+    # One style sheet per screen, shared text first (styles/).
+    CSS_PATH: ClassVar[list[str]] = [
+        f"styles/{name}.tcss" for name in (
+            "base", "welcome", "steps", "review", "catch", "done", "doctor", "profiles",
+            "selfauth", "dialogs")]
     TITLE = TITLE
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,

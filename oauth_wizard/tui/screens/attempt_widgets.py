@@ -1,14 +1,14 @@
 """The pieces of the Catch screen that are not the attempt itself: the form asking for what a
 real app still lacks, the phase line with its countdown, the certificate notice, the timeline,
-the paste-back panel, and copy/open for URLs (the failure panel is in ``failure_panel``).
-
-Kept apart so the Catch screen holds only the attempt's orchestration.
+the paste-back panel (which runs each pasted address through the attempt), and the status line
+that copies and opens URLs (the failure panel is in ``failure_panel``). Each widget owns its
+messages, so the Catch screen holds only the attempt's orchestration.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,11 +19,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
+from oauth_wizard.authorize.legs import LoginLeg
+from oauth_wizard.core.errors import FlowError
+from oauth_wizard.core.events import Authorized
+from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.base import FieldNote
 from oauth_wizard.tui.state import WizardState, authorize_problems
 
 if TYPE_CHECKING:
     from oauth_wizard.tui.sessions.catch import CertNotice
+
+Paste = Callable[[str], Awaitable[LoginLeg | Authorized]]
+"""An attempt's paste-back: a pasted address in, the Login leg checked or the result out."""
 
 SETUP_INTRO = ("Authorizing saves the app as a profile and needs the client secret for the code "
                "exchange. The secret goes to the OS keyring, never to a file.")
@@ -142,17 +149,26 @@ class PasteField(Input):
 
 
 class PastePanel(Vertical):
-    """The paste-back field, what was wrong with the last paste, and the URL to open next."""
+    """Paste-back: the field, what was wrong with the last paste, and the URL to open next.
+
+    It runs each pasted address through the attempt it is attached to (``attach``): a Login
+    leg shows the URL to open next, a wrong paste is said here and the attempt goes on, and a
+    Redirect leg that ends the attempt is posted as ``Finished``.
+    """
 
     @dataclass
-    class Pasted(Message):
-        """The user pasted an address (the field is already cleared)."""
+    class Finished(Message):
+        """A paste ended attempt ``attempt``: authorized, or failed with ``error``."""
 
-        text: str
+        attempt: int
+        authorized: Authorized | None
+        error: FlowError | None
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.next_url: str | None = None
+        self._paste: Paste | None = None
+        self._attempt = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Paste back", classes="section")
@@ -165,6 +181,13 @@ class PastePanel(Vertical):
             with Horizontal(id="next-actions"):
                 yield Button("Open next URL", id="open-next", compact=True)
                 yield Button("Copy next URL", id="copy-next", compact=True)
+
+    def attach(self, attempt: int, paste: Paste | None) -> None:
+        """Send pastes to ``paste`` (the attempt's), or refuse them (None); a paste still
+        running for another attempt is cancelled."""
+        if attempt != self._attempt or paste is None:
+            self.workers.cancel_group(self, "paste")
+        self._attempt, self._paste = attempt, paste
 
     def reset(self) -> None:
         self.next_url = None
@@ -185,14 +208,40 @@ class PastePanel(Vertical):
         self.query_one("#next-step").display = True
         self.call_after_refresh(self.query_one("#open-next").focus)  # and into view
 
+    def submit(self, text: str) -> None:
+        """An address pasted into the field, or anywhere on the screen."""
+        if not text.strip():
+            return
+        self.query_one("#paste-error").display = False
+        if self._paste is None:
+            self.show_error("Nothing is waiting for a pasted address now.",
+                            "Press Try again (r) to start a new attempt first.")
+            return
+        self._run(self._attempt, self._paste, text)
+
+    @work(exclusive=True, group="paste", exit_on_error=False)
+    async def _run(self, attempt: int, paste: Paste, text: str) -> None:
+        try:
+            result = await paste(text)
+        except FlowError as exc:
+            if exc.cause is None:  # the paste itself was wrong: the attempt goes on
+                if attempt == self._attempt:
+                    self.show_error(exc.message, exc.fix)
+            else:
+                self.post_message(self.Finished(attempt, None, exc))
+            return
+        if isinstance(result, LoginLeg):
+            if attempt == self._attempt:
+                self.show_next(result.next_url)
+        else:
+            self.post_message(self.Finished(attempt, result, None))
+
     @on(Input.Submitted, "#paste")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value
         event.input.value = ""  # the address may hold a code: do not keep it on screen
-        if text.strip():
-            self.query_one("#paste-error").display = False
-            self.post_message(self.Pasted(text))
+        self.submit(text)
 
 
 class PhaseLine(Static):
@@ -220,26 +269,69 @@ class PhaseLine(Static):
             self.set_class(phase == ended, f"-{ended}")
 
 
-class UrlActions:
-    """Copy and open-in-browser for a screen with an ``#action-status`` line. The opener may
-    block (it can start a process), so it runs in a thread worker and reports back."""
+class ApproveButton(Button):
+    """Demo: "Approve for me" plays the seller on the simulator's consent page and follows the
+    browser's redirects, so the legs reach the listener as from a real browser."""
 
-    _open_url: Callable[[str], bool]
+    @dataclass
+    class Approved(Message):
+        """How approving for attempt ``attempt`` went, in words."""
 
-    def _status(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#action-status", Static)  # type: ignore[attr-defined]
-        status.update(Content(text))
-        status.set_class(error, "-error")
-        status.set_class(not error, "-ok")
-        status.display = True
+        attempt: int
+        ok: bool
+        text: str
 
-    def copy_link(self, url: str) -> None:
-        self.app.copy_to_clipboard(url)  # type: ignore[attr-defined]
-        self._status("Sent the URL to the clipboard (terminals with OSC 52). If nothing was "
-                     "copied, select it on screen instead.")
+    def __init__(self, approve_as: Callable[[str, str], Awaitable[object]], **kwargs) -> None:
+        super().__init__("Approve for me", variant="primary", compact=True, **kwargs)
+        self._approve_as = approve_as
 
-    def open_link(self, url: str) -> None:
-        self._status("Opening your browser…")
+    def approve(self, attempt: int, url: str, user: str) -> None:
+        self._approve(attempt, url, user)
+
+    def stop(self) -> None:
+        self.workers.cancel_group(self, "approve")
+
+    @work(exclusive=True, group="approve", exit_on_error=False)
+    async def _approve(self, attempt: int, url: str, user: str) -> None:
+        try:
+            approval = await self._approve_as(url, user)
+        except DemoError as exc:
+            self.post_message(self.Approved(attempt, False, f"{exc.message} {exc.fix}"))
+            return
+        self.post_message(self.Approved(attempt, approval.ok, approval.message))
+
+
+def listening_text(local_url: str, demo: bool) -> str:
+    """What to do while the listener waits for Amazon's redirect."""
+    how = ("press Approve for me (a) to play the seller Pat, or open the URL in a browser on "
+           "this machine and approve there" if demo else
+           "open the consent URL (o), sign in as the seller and confirm")
+    return f"Listening on {local_url} for both legs: {how}."
+
+
+class ActionStatus(Static):
+    """The line under a URL's buttons that says what Copy and Open did. It owns both actions:
+    the opener may block (it can start a process), so it runs in a thread worker here and the
+    line reports back."""
+
+    def __init__(self, open_url: Callable[[str], bool], *, opened: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._open_url = open_url
+        self._opened_text = opened
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.update(Content(text))
+        self.set_class(error, "-error")
+        self.set_class(not error, "-ok")
+        self.display = True
+
+    def copy(self, url: str) -> None:
+        self.app.copy_to_clipboard(url)
+        self.say("Sent the URL to the clipboard (terminals with OSC 52). If nothing was copied, "
+                 "select it on screen instead.")
+
+    def open(self, url: str) -> None:
+        self.say("Opening your browser…")
         self._open_in_browser(url)
 
     @work(thread=True, exclusive=True, group="browser", exit_on_error=False)
@@ -248,13 +340,11 @@ class UrlActions:
             opened = self._open_url(url)
         except Exception:  # an opener that raises is reported like one that says no
             opened = False
-        self.app.call_from_thread(self._opened, opened)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._opened, url, opened)
 
-    def _opened(self, opened: bool) -> None:
+    def _opened(self, url: str, opened: bool) -> None:
         if opened:
-            self._status("Opened in your browser. Sign in as the seller and confirm; this screen "
-                         "follows the redirects.")
+            self.say(self._opened_text)
         else:
-            self._status("Could not open a browser here (none found, or no display, e.g. over "
-                         "SSH). Open the URL above by hand, then paste back each address.",
-                         error=True)
+            self.say(f"Could not open a browser here (none found, or no display, e.g. over "
+                     f"SSH). Open this URL by hand: {url}", error=True)

@@ -1,13 +1,11 @@
 """The Catch screen: one authorization attempt, live.
 
-It shows the consent URL to open (in the demo it can also approve for you), waits for Amazon's
-two redirects on a local listener or takes their addresses pasted back, and shows the code being
-exchanged the moment it arrives. Every piece of I/O is in ``catch_session``/``flow``/
-``demo_runtime``, run from workers; the flow's events come back as messages through this screen's
-queue (so they render in order) as a timeline stamped by the injected clock, with a countdown:
-the listener's timeout, then the code's 5-minute window. A failed attempt goes through the
-doctor with the facts the wizard knows (``failure_panel``); paste-back and the user's actions
-are in ``catch_actions``.
+It shows the consent URL to open, waits for Amazon's two redirects on a local listener or takes
+their addresses pasted back, and shows the code being exchanged the moment it arrives. The I/O
+is the session's (``sessions/catch``, ``authorize/flow``), run from workers; the flow's events
+come back through this screen's queue (so they render in order) as a timeline, with a countdown.
+A failure goes through the doctor (``failure_panel``). The widgets own their parts: paste-back
+(``PastePanel``), the demo's approval (``ApproveButton``), copy and open (``ActionStatus``).
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -30,20 +28,25 @@ from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.events import Authorized, Exchanging, FlowFailed, Listening, Stored
 from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.attempt_widgets import (
+    ActionStatus,
+    ApproveButton,
     CertInfo,
     PastePanel,
     PhaseLine,
     SetupForm,
     Timeline,
+    listening_text,
 )
 from oauth_wizard.tui.screens.base import StepBody
-from oauth_wizard.tui.screens.catch_actions import RUNNING, CatchActions
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
 from oauth_wizard.tui.sessions.doctor import failure_facts
-from oauth_wizard.tui.state import Next, StepResult, WizardState, authorize_problems
+from oauth_wizard.tui.state import Back, Next, StepResult, WizardState, authorize_problems
 
 if TYPE_CHECKING:
     from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
+
+
+RUNNING = ("preparing", "listening", "paste", "exchanging")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Caught(Next):
     in_memory: bool = False
 
 
-class CatchScreen(CatchActions, Screen[StepResult]):
+class CatchScreen(Screen[StepResult]):
     """Runs attempts (a fresh state each time) until one is authorized or the user leaves."""
 
     STEP = "catch"
@@ -128,10 +131,12 @@ class CatchScreen(CatchActions, Screen[StepResult]):
             yield Static(id="consent-url")
             with Horizontal(id="consent-actions"):
                 if self.runtime.demo:
-                    yield Button("Approve for me", id="approve", variant="primary", compact=True)
+                    yield ApproveButton(self.runtime.approve_as, id="approve")
                 yield Button("Open in browser", id="open", compact=True)
                 yield Button("Copy", id="copy", compact=True)
-            yield Static(id="action-status")
+            yield ActionStatus(self._open_url, id="action-status", opened=(
+                "Opened in your browser. Sign in as the seller and confirm; this screen follows "
+                "the redirects."))
             yield Static("Timeline", classes="section", id="timeline-title")
             yield Timeline(id="timeline")
             yield PastePanel(id="paste-panel")
@@ -157,8 +162,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
     def begin(self) -> None:
         """Start a fresh attempt (new state, new listener); stale messages are ignored."""
         self._attempt += 1
-        self.workers.cancel_group(self, "paste")
-        self.workers.cancel_group(self, "approve")
+        self._stop(keep_attempt=True)
         self._listening = False
         self._deadline = None
         self.query_one(PastePanel).reset()
@@ -215,6 +219,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
         if attempt != self._attempt or self.session is None:
             return
         self.query_one("#consent-url", Static).update(Content(self.session.consent_url or ""))
+        self.query_one(PastePanel).attach(attempt, self.session.paste)
         if self.runtime.demo:
             self.query_one("#catch-demo", Static).update(Content(
                 "Demo: the local simulator plays Seller Central and Login with Amazon on this "
@@ -252,26 +257,19 @@ class CatchScreen(CatchActions, Screen[StepResult]):
             self._listening = True
             self._deadline = message.at + self._timeout if self._timeout else None
             self._set_phase("listening")
-            self.query_one("#catch-mode", Static).update(Content(self._listening_text(event)))
+            self.query_one("#catch-mode", Static).update(Content(
+                listening_text(event.local_url, self.runtime.demo)))
             if not isinstance(self.focused, Input):
                 self.query_one("#approve" if self.runtime.demo else "#open").focus()
         elif isinstance(event, Exchanging):
             self._deadline = event.deadline
             self._set_phase("exchanging")
 
-    def _listening_text(self, event: Listening) -> str:
-        how = ("press Approve for me (a) to play the seller Pat, or open the URL in a browser "
-               "on this machine and approve there" if self.runtime.demo else
-               "open the consent URL (o), sign in as the seller and confirm")
-        return f"Listening on {event.local_url} for both legs: {how}."
-
     @on(Ended)
     def _ended(self, message: Ended) -> None:
         if message.attempt != self._attempt or self.phase not in RUNNING:
             return
-        self.workers.cancel_group(self, "attempt")
-        self.workers.cancel_group(self, "paste")
-        self.workers.cancel_group(self, "approve")
+        self._stop()
         if message.authorized is not None:
             self._set_phase("done")
             self._leave(Caught(self.state, message.authorized, self.runtime.storage_note,
@@ -287,6 +285,17 @@ class CatchScreen(CatchActions, Screen[StepResult]):
             self.state, consent, error.cause, exchanging=exchanging))
         self.query_one("#catch-body").scroll_home(animate=False)
         self.query_one("#retry", Button).focus()
+
+    @on(PastePanel.Finished)
+    def _pasted_to_the_end(self, message: PastePanel.Finished) -> None:
+        self.post_message(self.Ended(message.attempt, message.authorized, message.error))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste outside any field is a pasted address too (the field takes its own)."""
+        text = event.text.strip()
+        if text and self.phase in ("listening", "paste"):
+            event.stop()
+            self.query_one(PastePanel).submit(text.splitlines()[0])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "attempt" and event.state == WorkerState.CANCELLED \
@@ -306,7 +315,93 @@ class CatchScreen(CatchActions, Screen[StepResult]):
         self.query_one(SetupForm).display = False
         self.begin()
 
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_approve(self, user: str = "Pat") -> None:
+        """Demo: sign in on the simulator's consent page as ``user`` and approve (the palette
+        offers the other users, to see what Amazon says to them)."""
+        if self.check_action("approve", ()) and self.url:
+            self._status(f"Approving as {user} on the simulator's consent page…")
+            self.query_one(ApproveButton).approve(self._attempt, self.url, user)
+
+    @on(ApproveButton.Approved)
+    def _approved(self, message: ApproveButton.Approved) -> None:
+        if message.attempt == self._attempt and self.phase not in ("done", "failed"):
+            self._status(message.text, error=not message.ok)
+
+    def action_open(self, url: str | None = None) -> None:
+        url = url or self.url
+        if url:
+            self.query_one(ActionStatus).open(url)
+
+    def action_copy(self, url: str | None = None) -> None:
+        url = url or self.url
+        if url:
+            self.query_one(ActionStatus).copy(url)
+
+    def action_cancel(self) -> None:
+        if self.phase not in RUNNING:
+            return
+        self._stop()
+        self._set_phase("cancelled")  # from now on, what the old workers still say is ignored
+        self._log(self._clock(), "Cancelled: nothing was exchanged or stored.")
+        self.query_one("#catch-mode", Static).update(
+            "Cancelled. Try again (r) starts a fresh attempt; Back to review (Esc) changes "
+            "the app's values.")
+
+    def action_doctor(self) -> None:
+        """The Doctor screen with this failure's message and the wizard's facts."""
+        if self.phase == "failed":
+            self.query_one(DoctorAdvice).open_doctor()
+
+    def action_retry(self) -> None:
+        if self.phase in ("failed", "cancelled"):
+            self.begin()
+
+    def action_back(self) -> None:
+        self._stop()
+        self._leave(Back(self._collect()))
+
+    def _stop(self, *, keep_attempt: bool = False) -> None:
+        """Stop what the attempt has running: the attempt itself (unless a new one starts
+        now), a pasted address being checked, the demo's approval."""
+        if not keep_attempt:
+            self.workers.cancel_group(self, "attempt")
+        self.query_one(PastePanel).attach(self._attempt, None)
+        for button in self.query(ApproveButton):
+            button.stop()
+
+    def _leave(self, result: StepResult) -> None:
+        if not self._left:
+            self._left = True
+            self.dismiss(result)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = {
+            "approve": self.runtime.demo and self.phase == "listening",
+            "open": self.url is not None and self.phase in RUNNING,
+            "copy": self.url is not None and self.phase in RUNNING,
+            "cancel": self.phase in RUNNING,
+            "retry": self.phase in ("failed", "cancelled"),
+            "doctor": self.phase == "failed",
+        }
+        return allowed.get(action, True)
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"approve": self.action_approve, "open": self.action_open,
+                   "copy": self.action_copy, "cancel": self.action_cancel,
+                   "retry": self.action_retry, "nav-back": self.action_back,
+                   "open-next": lambda: self.action_open(self.query_one(PastePanel).next_url),
+                   "copy-next": lambda: self.action_copy(self.query_one(PastePanel).next_url)}
+        if event.button.id in actions:
+            actions[event.button.id]()
+
     # --- rendering ----------------------------------------------------------------------------
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        self.query_one(ActionStatus).say(text, error=error)
 
     def _log(self, at: float, text: str) -> None:
         self.query_one(Timeline).add(at, text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -23,6 +23,7 @@ from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.doctor.knowledge import KnowledgeError
 from oauth_wizard.doctor.preflight import Preflight, preflight
 from oauth_wizard.tui.review import Review, build_review
+from oauth_wizard.tui.screens.attempt_widgets import ActionStatus
 from oauth_wizard.tui.screens.base import FieldNote, WizardScreen
 from oauth_wizard.tui.screens.doctor import DoctorScreen
 from oauth_wizard.tui.screens.preflight_panel import AuthorizeAnyway, PredictedFailures
@@ -126,7 +127,9 @@ class ReviewScreen(WizardScreen):
             yield PredictedFailures(self.preflight, self.preflight_error, id="preflight")
             yield Static(Content(consent.url), id="consent-url")
             yield Static(CLIPBOARD_NOTE, classes="hint")
-            yield Static(id="action-status")
+            yield ActionStatus(self._open_url, id="action-status", opened=(
+                "Opened the consent URL in your browser. Sign in as the seller and confirm; "
+                "Amazon then calls the Login URI."))
             yield Static("Parameters", classes="section")
             for param in consent.params:
                 yield Static(Content(f"{param.name} = {param.value}"), classes="param-name")
@@ -150,17 +153,11 @@ class ReviewScreen(WizardScreen):
                 yield note
 
     def _status(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#action-status", Static)
-        status.update(Content(text))
-        status.set_class(error, "-error")
-        status.set_class(not error, "-ok")
+        self.query_one(ActionStatus).say(text, error=error)
 
     def action_copy(self) -> None:
-        if self.url is None:
-            return
-        self.app.copy_to_clipboard(self.url)
-        self._status("Sent the URL to the clipboard. If nothing was copied, your terminal does "
-                     "not support OSC 52: select the URL above instead.")
+        if self.url is not None:
+            self.query_one(ActionStatus).copy(self.url)
 
     def action_open(self) -> None:
         if self.url is None:
@@ -168,24 +165,7 @@ class ReviewScreen(WizardScreen):
         if self.blocked:
             self._confirm("Open it anyway", self._open_forced)
             return
-        self._status("Opening your browser…")
-        self._open_in_browser(self.url)
-
-    @work(thread=True, exclusive=True, group="browser", exit_on_error=False)
-    def _open_in_browser(self, url: str) -> None:
-        try:
-            opened = self._open_url(url)
-        except Exception:  # an opener that raises is reported like one that says no
-            opened = False
-        self.app.call_from_thread(self._opened, url, opened)
-
-    def _opened(self, url: str, opened: bool) -> None:
-        if opened:
-            self._status("Opened the consent URL in your browser. Sign in as the seller and "
-                         "confirm; Amazon then calls the Login URI.")
-        else:
-            self._status(f"Could not open a browser here (none found, or no display, e.g. over "
-                         f"SSH). Open this URL by hand: {url}", error=True)
+        self.query_one(ActionStatus).open(self.url)
 
     async def action_new_state(self) -> None:
         if self.url is None:
