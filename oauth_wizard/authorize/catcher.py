@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import ssl
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from oauth_wizard.core.events import (
     Failed,
     Listening,
     LoginLegReceived,
+    Refused,
     SentBackToAmazon,
 )
 from oauth_wizard.core.masking import mask_code
@@ -58,6 +60,45 @@ SECURITY_HEADERS = {
 
 
 EventSink = Callable[[CatcherEvent], object] | asyncio.Queue
+
+
+REFUSALS_SHOWN = 3  # refused requests named one by one on the timeline; then every 100th
+REFUSAL_WORDS = {
+    "state_mismatch": "a wrong state", "state_missing": "no state",
+    "callback_refused": "an amazon_callback_uri that is not Amazon's",
+    "malformed_query": "a malformed query", "missing_parameter": "a missing parameter",
+    "amazon_error": "an error= without this attempt's state",
+}
+SERVER_LOGGERS = ("aiohttp.server", "aiohttp.access", "aiohttp.web", "aiohttp.internal",
+                  "aiohttp.websocket")
+
+
+class _Dropped(logging.Handler):
+    """Takes aiohttp's own log records so none reaches the terminal (Python's last-resort
+    handler would print a traceback echoing the request); they are only counted."""
+
+    count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _Dropped.count += 1
+
+
+def quiet_server_logs() -> None:
+    """Route aiohttp's server loggers to a handler that drops what they say (once)."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _Dropped) for h in logger.handlers):
+            logger.addHandler(_Dropped())
+        logger.propagate = False
+
+
+def _carries_state(query: str, pending: PendingState) -> bool:
+    """True when the query's ``state`` is this attempt's (compared in constant time)."""
+    try:
+        received = legs.parse_query(query).get("state")
+    except LegError:
+        return False
+    return bool(received) and legs.state_matches(pending.state, received)
 
 
 def _page(status: int, title: str, lines: list[str], tone: str) -> web.Response:
@@ -91,13 +132,15 @@ class Catcher:
     """One listener for the Login and Redirect legs of one authorization attempt."""
 
     def __init__(self, login_uri: str, redirect_uri: str, *, pending: PendingState,
-                 simulator_portal_base: str | None = None,
+                 simulator_portal_base: str | None = None, consent_base: str | None = None,
                  ssl_context: ssl.SSLContext | None = None, plain_http: bool = False,
                  port: int | None = None, on_event: EventSink | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.login_uri, self.redirect_uri = login_uri, redirect_uri
         self.pending = pending
         self.simulator_portal_base = simulator_portal_base
+        self.consent_base = consent_base
+        self.refused = 0  # requests that failed a check; the listener went on waiting
         self.plain_http = plain_http
         self._on_event = on_event
         self._clock = clock
@@ -147,6 +190,7 @@ class Catcher:
             raise CatcherConfigError("This catcher is already listening.")
         if not self.plain_http:
             await asyncio.to_thread(check_host_resolves_here, self.host)
+        quiet_server_logs()
         app = web.Application()
         app.on_response_prepare.append(_add_headers)
         app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -209,13 +253,33 @@ class Catcher:
             self._result.exception()  # retrieved here too: no "never retrieved" noise on stop
             self._emit(Failed(error))
 
+    def _refuse(self, what: str, peer: str | None) -> None:
+        """Count a refused request; the timeline hears of the first few, then of every 100th,
+        so a flood cannot flood the screen too."""
+        self.refused += 1
+        if self.refused <= REFUSALS_SHOWN or self.refused % 100 == 0:
+            self._emit(Refused(what, peer or "an unknown address", self.refused))
+
+    def _refused_leg(self, error: LegError, query: str, peer: str | None) -> web.Response:
+        """A leg that failed a check. It ends the attempt only when it is this attempt's own
+        answer (Amazon's error with our state, or our state expired); anything else may be
+        forged by any local process or web page, so it is refused and the listener waits on."""
+        genuine = isinstance(error, legs.AmazonRefused) and _carries_state(query, self.pending)
+        if genuine or isinstance(error, legs.StateExpired):
+            self._fail(error)
+        else:
+            self._refuse(REFUSAL_WORDS.get(error.kind, "a leg that failed a check"), peer)
+        return _failure_page(error)
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.rel_url.raw_path
         if request.method != "GET":
+            self._refuse(f"the method {request.method[:10]}", request.remote)
             response = _page(405, "Method not allowed", ["The catcher answers GET only."], "bad")
             response.headers["Allow"] = "GET"
             return response
         if path not in self._paths:
+            self._refuse("a path that is not the Login or Redirect URI's", request.remote)
             return _page(404, "Not found", [
                 "This is oauth-wizard's redirect catcher; it answers only on the path of the "
                 "registered Login and Redirect URIs."], "info")
@@ -223,15 +287,15 @@ class Catcher:
         try:
             leg = legs.classify(legs.parse_query(query))
         except LegError as exc:
-            return _failure_page(exc)
+            return self._refused_leg(exc, query, request.remote)
         if leg is None:
             return _page(400, "Waiting for Amazon", [
                 "This address is the Login/Redirect URI the wizard is listening on. Amazon sends "
                 "the browser here after you approve on Seller/Vendor Central; opening it directly "
                 "does nothing."], "info")
         if leg == "login":
-            return self._login_leg(query)
-        return self._redirect_leg(query)
+            return self._login_leg(query, request.remote)
+        return self._redirect_leg(query, request.remote)
 
     def _finished_page(self) -> web.Response | None:
         result = self._result
@@ -243,23 +307,23 @@ class Catcher:
                 "Start a new one in the terminal (oauth-wizard authorize NAME)."], "bad")
         return None
 
-    def _login_leg(self, query: str) -> web.StreamResponse:
+    def _login_leg(self, query: str, peer: str | None) -> web.StreamResponse:
         ended = self._finished_page()
         if ended is not None:
             return ended
         try:
             leg = legs.check_login_leg(query, self.pending, now=self._clock(),
-                                       simulator_portal_base=self.simulator_portal_base)
+                                       simulator_portal_base=self.simulator_portal_base,
+                                       consent_base=self.consent_base)
         except LegError as exc:
-            self._fail(exc)
-            return _failure_page(exc)
+            return self._refused_leg(exc, query, peer)
         host = urlsplit(leg.amazon_callback_uri).netloc
         region = leg.portal.region if leg.portal else None
         self._emit(LoginLegReceived(leg.selling_partner_id, host, region, leg.beta))
         self._emit(SentBackToAmazon(host))
         return web.Response(status=302, headers={"Location": leg.next_url})
 
-    def _redirect_leg(self, query: str) -> web.StreamResponse:
+    def _redirect_leg(self, query: str, peer: str | None) -> web.StreamResponse:
         ended = self._finished_page()
         if ended is not None:
             return ended
@@ -268,8 +332,7 @@ class Catcher:
         except legs.StateAlreadyUsed as exc:
             return _page(200, "Already received", [exc.message, exc.fix], "info")
         except LegError as exc:
-            self._fail(exc)
-            return _failure_page(exc)
+            return self._refused_leg(exc, query, peer)
         if self._result is not None and not self._result.done():
             self._result.set_result(leg)
         self._emit(CodeReceived(leg.selling_partner_id, mask_code(leg.code),

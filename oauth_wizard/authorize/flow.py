@@ -100,6 +100,7 @@ class AuthorizeFlow:
         self.market = marketplaces.lookup(setup.marketplace)
         self.pending = pending
         self.consent: ConsentUrl | None = None
+        self.portal_base: str | None = None  # where the consent URL is opened
 
     # --- steps --------------------------------------------------------------------------------
 
@@ -109,9 +110,9 @@ class AuthorizeFlow:
         if self.pending is None:
             self.pending = PendingState(self._state_factory(), setup.redirect_uri,
                                         self._clock() + ATTEMPT_TTL_S)
-        portal_base = setup.endpoints.portal_url(self.market, setup.profile.kind)
+        self.portal_base = setup.endpoints.portal_url(self.market, setup.profile.kind)
         self.consent = build_consent_url(setup.profile, self.market.code, self.pending.state,
-                                         setup.redirect_uri, portal_base=portal_base)
+                                         setup.redirect_uri, portal_base=self.portal_base)
         event = ConsentReady(self.consent, self.pending.expires_at or 0.0)
         self._emit(event)
         return event
@@ -130,7 +131,8 @@ class AuthorizeFlow:
             catcher = Catcher(self.setup.profile.login_uri, self.setup.catch_redirect_uri,
                               pending=self.pending,
                               simulator_portal_base=self.setup.endpoints.portal_base,
-                              ssl_context=ssl_context, plain_http=plain_http, port=port,
+                              consent_base=self.portal_base, ssl_context=ssl_context,
+                              plain_http=plain_http, port=port,
                               on_event=self._catcher_event, clock=self._clock)
             async with catcher:  # __aenter__ starts it (binds) before the browser opens
                 if listening is not None:
@@ -149,7 +151,7 @@ class AuthorizeFlow:
         try:
             leg = check_pasted(text, self.pending,
                                simulator_portal_base=self.setup.endpoints.portal_base,
-                               now=self._clock())
+                               consent_base=self.portal_base, now=self._clock())
         except LegError as exc:
             raise self._fail(exc.message, exc.fix, exc.cause) from None
         if isinstance(leg, LoginLeg):

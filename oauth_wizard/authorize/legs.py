@@ -242,14 +242,21 @@ def _next_url(callback: str, ours: list[tuple[str, str]]) -> str:
 
 
 def check_login_leg(query: str, pending: PendingState, *,
-                    simulator_portal_base: str | None = None,
+                    simulator_portal_base: str | None = None, consent_base: str | None = None,
                     now: float | None = None) -> LoginLeg:
-    """Check a Login leg's raw query and compute where to send the browser next."""
+    """Check a Login leg's raw query and compute where to send the browser next.
+
+    ``consent_base`` is the portal the consent URL was opened on: an ``amazon_callback_uri``
+    that comes back relative (``/apps/authorize/confirm/…``, seen in
+    selling-partner-api-models#1838) is resolved against it, then checked like any other.
+    """
     params = parse_query(query, "login")
     handling = ("Amazon sends it when the Login URI is reached through the consent page; "
                 "start from the wizard's consent URL.")
     callback = _value(params, "amazon_callback_uri", "login", handling,
                       cause="login_uri_not_handled")
+    if consent_base and callback.startswith("/") and not callback.startswith("//"):
+        callback = consent_base.rstrip("/") + callback
     portal, simulated = check_callback_uri(callback, simulator_portal_base)
     amazon_state = _value(params, "amazon_state", "login", handling, cause="login_uri_not_handled")
     partner = _value(params, "selling_partner_id", "login", handling,
@@ -362,10 +369,11 @@ def classify_pasted(text: str) -> PastedUrl:
 
 
 def check_pasted(text: str, pending: PendingState, *, simulator_portal_base: str | None = None,
-                 now: float | None = None) -> LoginLeg | RedirectLeg:
+                 consent_base: str | None = None, now: float | None = None
+                 ) -> LoginLeg | RedirectLeg:
     """A pasted Login-leg URL gives the URL to open next; a Redirect-leg URL gives the code."""
     pasted = classify_pasted(text)
     if pasted.leg == "login":
-        return check_login_leg(pasted.query, pending,
-                               simulator_portal_base=simulator_portal_base, now=now)
+        return check_login_leg(pasted.query, pending, simulator_portal_base=simulator_portal_base,
+                               consent_base=consent_base, now=now)
     return check_redirect_leg(pasted.query, pending, now=now)

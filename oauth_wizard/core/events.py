@@ -71,7 +71,24 @@ class Failed:
         return str(self.error)
 
 
-CatcherEvent = Listening | LoginLegReceived | SentBackToAmazon | CodeReceived | Failed
+@dataclass(frozen=True)
+class Refused:
+    """The catcher refused a request that failed a check and went on waiting (a forged or stale
+    redirect, junk). ``count`` is how many it has refused in this attempt."""
+
+    what: str
+    peer: str
+    count: int
+
+    @property
+    def message(self) -> str:
+        more = f" ({self.count} refused so far; still waiting)" if self.count > 1 else \
+            "; still waiting for Amazon's redirect"
+        return f"Refused a request with {self.what} from {self.peer}{more}"
+
+
+CatcherEvent = (Listening | LoginLegReceived | SentBackToAmazon | CodeReceived | Failed
+                | Refused)
 
 
 @dataclass(frozen=True)
