@@ -66,3 +66,9 @@ def test_importing_a_screen_loads_no_network_or_keyring_library(module: str) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
                           timeout=60, check=True, cwd=ROOT)
     assert done.stdout.strip() == "", f"{module} loads {done.stdout.strip()}"
+
+
+def test_no_module_is_longer_than_400_lines() -> None:
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text("utf-8").splitlines())) > 400}
+    assert long == {}

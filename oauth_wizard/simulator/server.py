@@ -1,15 +1,10 @@
-"""The local Amazon: Seller/Vendor Central consent, both legs, the LWA token endpoint and
-``getMarketplaceParticipations``, served by aiohttp on 127.0.0.1.
+"""The local Amazon's portal: Seller/Vendor Central consent and both legs, served by aiohttp on
+127.0.0.1 (the LWA token endpoint and the SP-API call are ``api.py``'s).
 
-An honest model of documented behaviour, driven by a registry (sim_registry.py). Every rule it
-enforces cites spapi-authorization.md (§ and source tag) next to the code; where the sources do
-not settle the behaviour the comment says [uncertain] and so does the response. Addressing
-(issue3-arch.md): ``{base}/{portal host}/apps/authorize/...`` for the portal, so the host (hence
-region and seller/vendor) is the first path segment; ``{base}/auth/o2/token`` for LWA;
-``{base}/spapi/{NA|EU|FE}/sellers/v1/marketplaceParticipations`` for SP-API. Time is the
-injected ``clock`` plus ``advance()``; tokens come from the injectable ``token_factory``. Nothing
-is logged but exception class names: requests carry codes, tokens and secrets.
-"""
+An honest model of documented behaviour, driven by a registry (``registry.py``): every rule cites
+spapi-authorization.md next to the code, and where sources do not settle it the comment and the
+response say [uncertain]. The portal host is the first path segment (``{base}/{host}/apps/...``);
+time is the injected clock plus ``advance()``; nothing is logged but exception class names."""
 
 from __future__ import annotations
 

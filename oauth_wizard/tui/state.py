@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from oauth_wizard.core import marketplaces
+from oauth_wizard.core.events import Authorized
 from oauth_wizard.core.profile import (
     KINDS,
     STATE_EXPLANATIONS,
@@ -161,6 +162,15 @@ class Back:
 
 
 StepResult = Next | Back
+
+
+@dataclass(frozen=True)
+class Caught(Next):
+    """The Catch screen's result when the token is stored: what the Done screen shows."""
+
+    authorized: Authorized | None = None
+    storage_note: str = ""
+    in_memory: bool = False
 
 
 def next_step(step: str) -> str | None:

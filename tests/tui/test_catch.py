@@ -35,8 +35,7 @@ from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
 from oauth_wizard.simulator.server import Simulator
 from oauth_wizard.tui import demo
-from oauth_wizard.tui.screens.attempt_widgets import PastePanel
-from oauth_wizard.tui.screens.catch import CatchScreen
+from oauth_wizard.tui.screens.attempt_widgets import AttemptProgress, PastePanel
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 from oauth_wizard.tui.state import WizardState
 
@@ -328,7 +327,7 @@ async def test_countdowns_show_the_listener_time_then_the_code_window(build):
         assert text_of(app, "#catch-phase") == "● Waiting for Amazon's redirect · 10:00 left"
         screen = app.screen
         now = FROZEN_NOW
-        screen.post_message(CatchScreen.Progress(
+        screen.post_message(AttemptProgress(
             screen._attempt, Exchanging("A1SIMPATSTORE", now - 12, now - 12 + 300), now))
         await wait_until(pilot, lambda: screen.phase == "exchanging")
         assert text_of(app, "#catch-phase") == (

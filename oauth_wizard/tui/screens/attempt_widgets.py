@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from oauth_wizard.authorize.legs import LoginLeg
 from oauth_wizard.core.errors import FlowError
-from oauth_wizard.core.events import Authorized
+from oauth_wizard.core.events import Authorized, FlowFailed, Listening, Stored
 from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.base import FieldNote
 from oauth_wizard.tui.state import WizardState, authorize_problems
@@ -148,21 +148,33 @@ class PasteField(Input):
             self.call_after_refresh(self.action_submit)
 
 
+@dataclass
+class AttemptProgress(Message):
+    """A flow event of attempt ``attempt``, seen at ``at`` (epoch seconds): posted from the
+    attempt's worker, so the events render in order."""
+
+    attempt: int
+    event: object
+    at: float
+
+
+@dataclass
+class AttemptEnded(Message):
+    """Attempt ``attempt`` is over: authorized, or failed with ``error`` (from the listener, or
+    from a pasted Redirect leg)."""
+
+    attempt: int
+    authorized: Authorized | None
+    error: FlowError | None
+
+
 class PastePanel(Vertical):
     """Paste-back: the field, what was wrong with the last paste, and the URL to open next.
 
     It runs each pasted address through the attempt it is attached to (``attach``): a Login
     leg shows the URL to open next, a wrong paste is said here and the attempt goes on, and a
-    Redirect leg that ends the attempt is posted as ``Finished``.
+    Redirect leg that ends the attempt is posted as ``AttemptEnded``.
     """
-
-    @dataclass
-    class Finished(Message):
-        """A paste ended attempt ``attempt``: authorized, or failed with ``error``."""
-
-        attempt: int
-        authorized: Authorized | None
-        error: FlowError | None
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -228,13 +240,13 @@ class PastePanel(Vertical):
                 if attempt == self._attempt:
                     self.show_error(exc.message, exc.fix)
             else:
-                self.post_message(self.Finished(attempt, None, exc))
+                self.post_message(AttemptEnded(attempt, None, exc))
             return
         if isinstance(result, LoginLeg):
             if attempt == self._attempt:
                 self.show_next(result.next_url)
         else:
-            self.post_message(self.Finished(attempt, result, None))
+            self.post_message(AttemptEnded(attempt, result, None))
 
     @on(Input.Submitted, "#paste")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -299,6 +311,22 @@ class ApproveButton(Button):
             self.post_message(self.Approved(attempt, False, f"{exc.message} {exc.fix}"))
             return
         self.post_message(self.Approved(attempt, approval.ok, approval.message))
+
+
+def demo_banner(storage_note: str) -> str:
+    """The Catch screen's demo banner; where tokens are kept once the runtime knows."""
+    kept = f" Tokens are {storage_note}." if storage_note else ""
+    return ("Demo: the local simulator plays Seller Central and Login with Amazon on this "
+            f"machine.{kept}")
+
+
+def timeline_text(event: object) -> str:
+    """A flow event as a timeline line: the result marked, the listener's port named."""
+    text = str(getattr(event, "message", event))
+    if isinstance(event, Listening) and event.local_url == event.redirect_uri:
+        text = f"Listening on {event.local_url} (the Login and Redirect URIs' port)"
+    return ("✗ " if isinstance(event, FlowFailed) else "✓ " if isinstance(event, Stored)
+            else "") + text
 
 
 def listening_text(local_url: str, demo: bool) -> str:

@@ -11,7 +11,6 @@ A failure goes through the doctor (``failure_panel``). The widgets own their par
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -19,43 +18,37 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from oauth_wizard.core.errors import FlowError
-from oauth_wizard.core.events import Authorized, Exchanging, FlowFailed, Listening, Stored
+from oauth_wizard.core.events import Exchanging, Listening
 from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.attempt_widgets import (
     ActionStatus,
     ApproveButton,
+    AttemptEnded,
+    AttemptProgress,
     CertInfo,
     PastePanel,
     PhaseLine,
     SetupForm,
     Timeline,
+    demo_banner,
     listening_text,
+    timeline_text,
 )
 from oauth_wizard.tui.screens.base import StepBody
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
 from oauth_wizard.tui.sessions.doctor import failure_facts
-from oauth_wizard.tui.state import Back, Next, StepResult, WizardState, authorize_problems
+from oauth_wizard.tui.state import Back, Caught, StepResult, WizardState, authorize_problems
 
 if TYPE_CHECKING:
     from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
 
 
 RUNNING = ("preparing", "listening", "paste", "exchanging")
-
-
-@dataclass(frozen=True)
-class Caught(Next):
-    """The Catch screen's result when the token is stored: what the Done screen shows."""
-
-    authorized: Authorized | None = None
-    storage_note: str = ""
-    in_memory: bool = False
 
 
 class CatchScreen(Screen[StepResult]):
@@ -74,22 +67,6 @@ class CatchScreen(Screen[StepResult]):
         Binding("d", "doctor", "Open in the doctor", id="doctor",
                 tooltip="The Doctor screen, with this error and the wizard's facts"),
     ]
-
-    @dataclass
-    class Progress(Message):
-        """A flow event of attempt ``attempt``, seen at ``at`` (epoch seconds)."""
-
-        attempt: int
-        event: object
-        at: float
-
-    @dataclass
-    class Ended(Message):
-        """Attempt ``attempt`` is over: authorized, or failed with ``error``."""
-
-        attempt: int
-        authorized: Authorized | None
-        error: FlowError | None
 
     def __init__(self, state: WizardState, *, runtime: Runtime,
                  session_factory: Callable[..., CatchSession], clock: Callable[[], float],
@@ -118,8 +95,7 @@ class CatchScreen(Screen[StepResult]):
         yield Header()
         with StepBody(id="catch-body"):
             if self.runtime.demo:
-                yield Static("Demo: the local simulator plays Seller Central and Login with "
-                             "Amazon on this machine.", id="catch-demo", classes="demo-banner")
+                yield Static(demo_banner(""), id="catch-demo", classes="demo-banner")
             yield PhaseLine(id="catch-phase")
             if self._needs_setup:
                 yield SetupForm(self.state, id="setup-form")
@@ -182,7 +158,7 @@ class CatchScreen(Screen[StepResult]):
         session = self._new_session(self.runtime, self.state, clock=self._clock,
                                state_factory=self._state_factory,
                                on_event=lambda event: self.post_message(
-                                   self.Progress(attempt, event, self._clock())))
+                                   AttemptProgress(attempt, event, self._clock())))
         self.session = session
         started: list[bool] = []
         try:
@@ -201,11 +177,11 @@ class CatchScreen(Screen[StepResult]):
                     raise
                 self.call_later(self._paste_only, attempt, exc)  # could not listen: paste
                 return
-            self.post_message(self.Ended(attempt, result, None))
+            self.post_message(AttemptEnded(attempt, result, None))
         except FlowError as exc:
-            self.post_message(self.Ended(attempt, None, exc))
+            self.post_message(AttemptEnded(attempt, None, exc))
         except DemoError as exc:
-            self.post_message(self.Ended(attempt, None, FlowError(exc.message, exc.fix)))
+            self.post_message(AttemptEnded(attempt, None, FlowError(exc.message, exc.fix)))
 
     async def _close_session(self) -> None:
         session, self.session = self.session, None
@@ -222,8 +198,7 @@ class CatchScreen(Screen[StepResult]):
         self.query_one(PastePanel).attach(attempt, self.session.paste)
         if self.runtime.demo:
             self.query_one("#catch-demo", Static).update(Content(
-                "Demo: the local simulator plays Seller Central and Login with Amazon on this "
-                f"machine. Tokens are {self.runtime.storage_note}."))
+                demo_banner(self.runtime.storage_note)))
         self._sync()
 
     def _planned(self, attempt: int, plan: CatchPlan) -> None:
@@ -243,16 +218,12 @@ class CatchScreen(Screen[StepResult]):
 
     # --- flow events and results --------------------------------------------------------------
 
-    @on(Progress)
-    def _progress(self, message: Progress) -> None:
+    @on(AttemptProgress)
+    def _progress(self, message: AttemptProgress) -> None:
         if message.attempt != self._attempt or self.phase not in RUNNING:
             return
         event = message.event
-        text = str(getattr(event, "message", event))
-        if isinstance(event, Listening) and event.local_url == event.redirect_uri:
-            text = f"Listening on {event.local_url} (the Login and Redirect URIs' port)"
-        mark = "✗ " if isinstance(event, FlowFailed) else "✓ " if isinstance(event, Stored) else ""
-        self._log(message.at, mark + text)
+        self._log(message.at, timeline_text(event))
         if isinstance(event, Listening):
             self._listening = True
             self._deadline = message.at + self._timeout if self._timeout else None
@@ -265,8 +236,8 @@ class CatchScreen(Screen[StepResult]):
             self._deadline = event.deadline
             self._set_phase("exchanging")
 
-    @on(Ended)
-    def _ended(self, message: Ended) -> None:
+    @on(AttemptEnded)
+    def _ended(self, message: AttemptEnded) -> None:
         if message.attempt != self._attempt or self.phase not in RUNNING:
             return
         self._stop()
@@ -285,10 +256,6 @@ class CatchScreen(Screen[StepResult]):
             self.state, consent, error.cause, exchanging=exchanging))
         self.query_one("#catch-body").scroll_home(animate=False)
         self.query_one("#retry", Button).focus()
-
-    @on(PastePanel.Finished)
-    def _pasted_to_the_end(self, message: PastePanel.Finished) -> None:
-        self.post_message(self.Ended(message.attempt, message.authorized, message.error))
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste outside any field is a pasted address too (the field takes its own)."""
@@ -321,13 +288,14 @@ class CatchScreen(Screen[StepResult]):
         """Demo: sign in on the simulator's consent page as ``user`` and approve (the palette
         offers the other users, to see what Amazon says to them)."""
         if self.check_action("approve", ()) and self.url:
-            self._status(f"Approving as {user} on the simulator's consent page…")
+            self.query_one(ActionStatus).say(f"Approving as {user} on the simulator's "
+                                             "consent page…")
             self.query_one(ApproveButton).approve(self._attempt, self.url, user)
 
     @on(ApproveButton.Approved)
     def _approved(self, message: ApproveButton.Approved) -> None:
         if message.attempt == self._attempt and self.phase not in ("done", "failed"):
-            self._status(message.text, error=not message.ok)
+            self.query_one(ActionStatus).say(message.text, error=not message.ok)
 
     def action_open(self, url: str | None = None) -> None:
         url = url or self.url
@@ -399,9 +367,6 @@ class CatchScreen(Screen[StepResult]):
             actions[event.button.id]()
 
     # --- rendering ----------------------------------------------------------------------------
-
-    def _status(self, text: str, *, error: bool = False) -> None:
-        self.query_one(ActionStatus).say(text, error=error)
 
     def _log(self, at: float, text: str) -> None:
         self.query_one(Timeline).add(at, text)

@@ -20,10 +20,9 @@ from textual.widgets import Button, Footer, Header, Static
 from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.keep.reports import AuthRef
 from oauth_wizard.tui.screens.base import StepBody
-from oauth_wizard.tui.screens.catch import Caught
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import verify_content
-from oauth_wizard.tui.state import Back, StepResult
+from oauth_wizard.tui.state import Back, Caught, StepResult
 
 if TYPE_CHECKING:
     from oauth_wizard.tui.sessions.keep import KeepSession
