@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oauth_wizard.core.errors import FlowError
-from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import Authorization, ProfileRecord, client_secret_key, describe_key
 from oauth_wizard.core.tokens import check_refresh_token
 from oauth_wizard.keep.reports import (
@@ -37,7 +36,7 @@ from oauth_wizard.keep.reports import (
 )
 from oauth_wizard.keep.secrets import SecretStoreError
 from oauth_wizard.keep.selfauth import SelfAuthError
-from oauth_wizard.keep.service import KeepService, Wording, doctor_failure
+from oauth_wizard.keep.service import KeepService, Wording, doctor_failure, secret_presence
 from oauth_wizard.keep.status import compute_status
 from oauth_wizard.keep.store import StoreError
 from oauth_wizard.keep.vault import Vault
@@ -196,15 +195,7 @@ class KeepSession:
         except StoreError as exc:
             return StatusView(failure=Failure(exc.message, exc.fix), path=path)
         vault = self._vault()
-        presence: dict[str, bool] = {}
-        masks: dict[str, str] = {}
-        for rec in records.values():
-            for key, location in rec.secret_entries():
-                found = await vault.find(key, location)
-                if found.state in ("present", "missing"):
-                    presence[key] = found.state == "present"
-                if found.value:
-                    masks[key] = mask(found.value)
+        presence, masks = await secret_presence(records.values(), vault)
         report = compute_status(records.values(), presence, self.now(), masks=masks,
                                 store_location=vault.default_location)
         places = {where: vault.describe(where) for where in ("keyring", "file", "memory")}
