@@ -135,6 +135,7 @@ class WizardApp(App[None]):
             return screen(state, state_factory=self._state_factory, open_url=self._open_url)
         if step == "catch":
             return screen(state, runtime=self._runtime_for(state),
+                          profile=last.profile if isinstance(last, Next) else None,
                           session_factory=self._make_catch_session, clock=self._clock,
                           state_factory=self._state_factory, open_url=self._open_url,
                           timeout=self._catch_timeout)

@@ -12,6 +12,7 @@ from oauth_wizard.consent.url import (
     build_consent_url,
     lint_consent_url,
 )
+from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.tui.state import (
     STEP_TITLES,
@@ -33,6 +34,7 @@ class Review:
     lint: LintResult | None
     warnings: tuple[Problem, ...]
     error: str | None = None
+    profile: AppProfile | None = None  # the validated profile the URL was built for
 
 
 def build_review(ws: WizardState) -> Review:
@@ -63,4 +65,4 @@ def build_review(ws: WizardState) -> Review:
     lint = lint_consent_url(consent.url, app_state=profile.app_state,
                             marketplace=consent.marketplace, kind=profile.kind,
                             registered_redirects=profile.redirect_uris)
-    return Review(consent, lint, tuple(warnings))
+    return Review(consent, lint, tuple(warnings), profile=profile)

@@ -1,9 +1,7 @@
 """What the TUI wizard knows so far, step by step, and whether each step may be left.
 
-Pure (no Textual, no I/O) so the rules the screens apply are tested without a terminal: the
-values entered per step (kept as typed, so Back and Next never lose input), per-step checks
-built on ``validation``/``profile``/``consent``, the step order, and the final review.
-"""
+Pure (no Textual, no I/O), so the screens' rules are tested without a terminal: the values per
+step (kept as typed: Back and Next never lose input), per-step checks and the step order."""
 
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from oauth_wizard.core.events import Authorized
 from oauth_wizard.core.profile import (
     KINDS,
     STATE_EXPLANATIONS,
+    AppProfile,
     Built,
     beta_required,
     build_profile,
@@ -149,9 +148,10 @@ class WizardState:
 
 @dataclass(frozen=True)
 class Next:
-    """A step screen's result: go on, with the values entered."""
+    """A step screen's result: go on, with the values entered (and Review's validated profile)."""
 
     state: WizardState
+    profile: AppProfile | None = None  # handed on, so later steps do not validate it again
 
 
 @dataclass(frozen=True)

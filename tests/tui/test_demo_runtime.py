@@ -13,12 +13,14 @@ import pytest
 from keyring.backends import fail
 from keyring_kit import MemoryKeyring
 
+from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.records import refresh_token_key
 from oauth_wizard.keep.secrets import MemorySecretStore
 from oauth_wizard.keep.store import default_config_dir
 from oauth_wizard.tui.demo import DEMO_PROFILE, DemoError, demo_state
 from oauth_wizard.tui.sessions.catch import CatchSession
 from oauth_wizard.tui.sessions.demo import DEMO_SERVICE, DemoRuntime
+from oauth_wizard.tui.state import to_profile
 
 STATE = "demo-runtime-test-state-0123456789abcdef"
 
@@ -152,3 +154,17 @@ def test_the_catch_port_is_free_when_chosen():
     rt = DemoRuntime()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", rt.catch_port))
+
+
+async def test_the_session_uses_the_profile_review_validated_and_checks_only_without_one(runtime):
+    state = demo_state(STATE, runtime.login_uri, runtime.redirect_uri)
+    validated = to_profile(state).profile
+    changed = state.with_(app_id="not an app id")  # what the session must not look at again
+    session = CatchSession(runtime, changed, profile=validated, on_event=lambda _e: None,
+                           state_factory=lambda: STATE)
+    ready = await session.prepare()
+    await session.aclose()
+    assert f"application_id={validated.app_id}" in ready.consent.url
+    unchecked = CatchSession(runtime, changed, on_event=lambda _e: None)
+    with pytest.raises(FlowError, match="App ID"):
+        await unchecked.prepare()

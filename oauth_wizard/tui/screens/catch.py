@@ -45,6 +45,7 @@ from oauth_wizard.tui.sessions.doctor import failure_facts
 from oauth_wizard.tui.state import Back, Caught, StepResult, WizardState, authorize_problems
 
 if TYPE_CHECKING:
+    from oauth_wizard.core.profile import AppProfile
     from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
 
 
@@ -70,10 +71,11 @@ class CatchScreen(Screen[StepResult]):
 
     def __init__(self, state: WizardState, *, runtime: Runtime,
                  session_factory: Callable[..., CatchSession], clock: Callable[[], float],
+                 profile: AppProfile | None = None,
                  state_factory: Callable[[], str], open_url: Callable[[str], bool],
                  timeout: float) -> None:
         super().__init__(classes="catch")
-        self.state = state
+        self.state, self.profile = state, profile  # the profile Review validated, or None
         self.runtime = runtime
         self._new_session = session_factory
         self._clock = clock
@@ -155,10 +157,10 @@ class CatchScreen(Screen[StepResult]):
     @work(exclusive=True, group="attempt", exit_on_error=False)
     async def _run(self, attempt: int) -> None:
         await self._close_session()
-        session = self._new_session(self.runtime, self.state, clock=self._clock,
-                               state_factory=self._state_factory,
-                               on_event=lambda event: self.post_message(
-                                   AttemptProgress(attempt, event, self._clock())))
+        session = self._new_session(
+            self.runtime, self.state, profile=self.profile, clock=self._clock,
+            state_factory=self._state_factory, on_event=lambda event: self.post_message(
+                AttemptProgress(attempt, event, self._clock())))
         self.session = session
         started: list[bool] = []
         try:
@@ -243,8 +245,9 @@ class CatchScreen(Screen[StepResult]):
         self._stop()
         if message.authorized is not None:
             self._set_phase("done")
-            self._leave(Caught(self.state, message.authorized, self.runtime.storage_note,
-                               getattr(self.runtime.secrets, "location", "") == "memory"))
+            self._leave(Caught(self.state, authorized=message.authorized,
+                               storage_note=self.runtime.storage_note,
+                               in_memory=getattr(self.runtime.secrets, "location", "") == "memory"))
             return
         error = message.error
         assert error is not None
@@ -278,7 +281,7 @@ class CatchScreen(Screen[StepResult]):
 
     @on(SetupForm.Done)
     def _setup_done(self, message: SetupForm.Done) -> None:
-        self.state = message.state
+        self.state, self.profile = message.state, None
         self.query_one(SetupForm).display = False
         self.begin()
 

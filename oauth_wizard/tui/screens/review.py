@@ -28,7 +28,7 @@ from oauth_wizard.tui.screens.base import FieldNote, WizardScreen
 from oauth_wizard.tui.screens.doctor import DoctorScreen
 from oauth_wizard.tui.screens.preflight_panel import AuthorizeAnyway, PredictedFailures
 from oauth_wizard.tui.sessions.doctor import state_facts
-from oauth_wizard.tui.state import Next, WizardState, to_profile
+from oauth_wizard.tui.state import Next, WizardState
 
 PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
 CREDENTIAL_GIVEN = ("Client secret: •••••••• (never shown; Authorize saves it to the OS keyring, "
@@ -71,11 +71,11 @@ class ReviewScreen(WizardScreen):
 
     def _preflight(self) -> tuple[Preflight | None, str | None]:
         """The doctor's rules on the app described (pure and fast: run right here)."""
-        consent, built = self.review.consent, to_profile(self.state)
-        if consent is None or built.profile is None:
+        consent, profile = self.review.consent, self.review.profile
+        if consent is None or profile is None:
             return None, None
         try:
-            return preflight(built.profile, consent.marketplace, consent,
+            return preflight(profile, consent.marketplace, consent,
                              self.state.consent_redirect_uri(), simulated=self.state.demo), None
         except KnowledgeError as exc:
             return None, str(exc)
@@ -185,7 +185,7 @@ class ReviewScreen(WizardScreen):
         if self.blocked:
             self.action_authorize_anyway()
             return
-        self.leave(Next(self.state))
+        self.leave(Next(self.state, self.review.profile))
 
     def action_authorize_anyway(self) -> None:
         self._confirm("Authorize anyway", self._authorize_forced)
@@ -197,7 +197,7 @@ class ReviewScreen(WizardScreen):
     def _authorize_forced(self, confirmed: bool | None) -> None:
         if confirmed:
             self.forced = True
-            self.leave(Next(self.state))
+            self.leave(Next(self.state, self.review.profile))
 
     def _open_forced(self, confirmed: bool | None) -> None:
         if confirmed:

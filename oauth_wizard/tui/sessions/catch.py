@@ -147,11 +147,12 @@ class CatchSession:
     ``aclose()`` at the end. Events reach ``on_event``; failures are ``FlowError``s."""
 
     def __init__(self, runtime: Runtime, state: WizardState, *,
-                 on_event: Callable[[FlowEvent], object],
+                 on_event: Callable[[FlowEvent], object], profile: AppProfile | None = None,
                  clock: Callable[[], float] = time.time,
                  state_factory: Callable[[], str] = new_state) -> None:
         self.runtime = runtime
         self.state = state
+        self.profile = profile  # validated by Review (None: validate the state here)
         self._on_event = on_event
         self._clock = clock
         self._state_factory = state_factory
@@ -175,15 +176,8 @@ class CatchSession:
 
         await self.runtime.ensure_ready()
         state = self.state
-        missing = authorize_problems(state)
-        if missing:
-            raise FlowError(blocking_message(missing[0]), "Fill it in above, then start again.")
-        built = to_profile(state)
-        if not built.ok:
-            raise FlowError(blocking_message(built.errors()[0]),
-                            "Go back to the step it names and fix it.")
+        profile = self.profile or self._validated()
         secret = state.client_secret.strip()
-        profile = built.profile
         runtime = self.runtime
         assert runtime.secrets is not None
         secret_storage = None
@@ -210,6 +204,17 @@ class CatchSession:
                                   clock=self._clock, state_factory=self._state_factory)
         self.ready = self.flow.start()
         return self.ready
+
+    def _validated(self) -> AppProfile:
+        """The profile from the wizard's values, for an attempt not started from Review."""
+        missing = authorize_problems(self.state)
+        if missing:
+            raise FlowError(blocking_message(missing[0]), "Fill it in above, then start again.")
+        built = to_profile(self.state)
+        if not built.ok:
+            raise FlowError(blocking_message(built.errors()[0]),
+                            "Go back to the step it names and fix it.")
+        return built.profile
 
     async def plan(self) -> CatchPlan:
         """Listen when the Redirect URI's host resolves here (with a certificate for https);
