@@ -9,8 +9,9 @@ loopback traffic must not reach a proxy). Per-call deadlines are the clients' ow
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.useragent import user_agent
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
 
 RetryNote = Callable[[str], Callable[[int, float, str], None]]
 """Given a service name (LWA, SP-API), what to call before each retry: attempt, delay, why."""
+
+
+def answer_parts(resp: httpx.Response) -> tuple[str | None, Any]:
+    """An answer's request id (either header Amazon uses) and its JSON body (None when the
+    body is not JSON): what every error report of LWA and SP-API starts from."""
+    request_id = resp.headers.get("x-amzn-RequestId") or resp.headers.get("x-amz-request-id")
+    try:
+        return request_id, json.loads(resp.content or b"null")
+    except ValueError:
+        return request_id, None
 
 
 def http_client(*, trust_env: bool = True) -> httpx.AsyncClient:

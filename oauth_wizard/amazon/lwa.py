@@ -23,7 +23,6 @@ code, instead of blaming the user's speed. Connection failures before anything w
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import time
@@ -34,6 +33,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from oauth_wizard.amazon.http import answer_parts
 from oauth_wizard.amazon.lwa_errors import (
     DEFAULT_TOKEN_URL,
     GRANTLESS_SCOPES,
@@ -200,12 +200,7 @@ def _finish(err: LwaError, attempts: int, history: tuple[str, ...],
 
 def _parse(resp: httpx.Response, ctx: Ctx, clock: Callable[[], float]) -> TokenResponse | LwaError:
     status = resp.status_code
-    request_id = resp.headers.get("x-amzn-RequestId") or resp.headers.get("x-amz-request-id")
-    payload: Any = None
-    try:
-        payload = json.loads(resp.content or b"null")
-    except ValueError:
-        payload = None
+    request_id, payload = answer_parts(resp)
     if not isinstance(payload, dict):
         return not_lwa(resp, ctx, request_id)
     if 200 <= status < 300 and "error" not in payload:

@@ -10,11 +10,11 @@ access token: whatever Amazon echoes is scrubbed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
+from oauth_wizard.amazon.http import answer_parts
 from oauth_wizard.amazon.lwa_errors import _connect_reason, show_url
 from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.masking import scrub
@@ -95,12 +95,7 @@ def _first_error(payload: Any) -> tuple[str, str, str] | None:
 def from_response(resp: httpx.Response, *, sandbox: bool,
                   secrets: tuple[str, ...]) -> SpApiError:
     """The error for any answer that is not a usable 2xx."""
-    request_id = resp.headers.get("x-amzn-RequestId") or resp.headers.get("x-amz-request-id")
-    payload: Any = None
-    try:
-        payload = json.loads(resp.content or b"null")
-    except ValueError:
-        payload = None
+    request_id, payload = answer_parts(resp)
     found = _first_error(payload)
     where = show_url(str(resp.request.url)) if resp.request else "SP-API"
     if found is None:

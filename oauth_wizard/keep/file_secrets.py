@@ -14,7 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from oauth_wizard.core.records import Location, describe_key
-from oauth_wizard.keep.secrets import FILE_FORMAT_VERSION, INSECURE_FILE_NAME, SecretStoreError
+from oauth_wizard.keep.secrets import (
+    FILE_FORMAT_VERSION,
+    INSECURE_FILE_NAME,
+    SecretStoreError,
+    usable,
+)
 
 
 class FileSecretStore:
@@ -47,11 +52,7 @@ class FileSecretStore:
         await asyncio.to_thread(self._check)
 
     async def is_available(self) -> bool:
-        try:
-            await self.check()
-        except SecretStoreError:
-            return False
-        return True
+        return await usable(self)
 
     def _check(self) -> None:
         self._read()

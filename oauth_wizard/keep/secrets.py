@@ -60,6 +60,15 @@ class SecretStoreError(WizardError):
         return f"SecretStoreError(kind={self.kind!r}, backend={self.backend!r})"
 
 
+async def usable(store: SecretStore) -> bool:
+    """Whether ``store`` can keep secrets now (its ``check`` passes)."""
+    try:
+        await store.check()
+    except SecretStoreError:
+        return False
+    return True
+
+
 class SecretStore(Protocol):
     """What the flow and the commands need from any store."""
 
@@ -156,11 +165,7 @@ class KeyringSecretStore:
         await self._run("check", None, lambda kr: kr.get_password(self.service, PROBE_KEY))
 
     async def is_available(self) -> bool:
-        try:
-            await self.check()
-        except SecretStoreError:
-            return False
-        return True
+        return await usable(self)
 
     def _resolve(self) -> Any:
         """The backend to use, or ``_Unusable`` for one that would drop or expose secrets."""
