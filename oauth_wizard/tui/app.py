@@ -20,13 +20,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from oauth_wizard.tui.demo import demo_state
 from oauth_wizard.tui.screens import step_screen
-from oauth_wizard.tui.screens.keep_widgets import OpenKeep, Reauthorize
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 from oauth_wizard.tui.state import STEPS, Next, StepResult, WizardState, route
 
 if TYPE_CHECKING:
+    from oauth_wizard.tui.screens.keep_widgets import OpenKeep, Reauthorize
     from oauth_wizard.tui.sessions.catch import CatchSession, Runtime
     from oauth_wizard.tui.sessions.demo import DemoRuntime
     from oauth_wizard.tui.sessions.keep import KeepSession
@@ -108,6 +107,8 @@ class WizardApp(App[None]):
             csrf = self._state_factory()
             if entry == "demo":
                 runtime = self.start_demo_runtime()
+                from oauth_wizard.tui.demo import demo_state  # the demo's values, when asked
+
                 state = demo_state(csrf, runtime.login_uri, runtime.redirect_uri)
             else:
                 state = WizardState(csrf_state=csrf)

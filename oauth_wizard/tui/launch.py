@@ -11,15 +11,27 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from oauth_wizard.authorize import browser
 from oauth_wizard.authorize.catcher_checks import DEFAULT_TIMEOUT_S
-from oauth_wizard.consent import url as consent
 from oauth_wizard.tui.app import WizardApp
 
 if TYPE_CHECKING:
     from oauth_wizard.tui.sessions.catch import CatchSession, Runtime
     from oauth_wizard.tui.sessions.demo import DemoRuntime
     from oauth_wizard.tui.sessions.keep import KeepSession
+
+
+def new_state() -> str:
+    """A fresh consent ``state`` (``consent.url.new_state``)."""
+    from oauth_wizard.consent.url import new_state as fresh
+
+    return fresh()
+
+
+def open_in_browser(url: str) -> bool:
+    """Open ``url`` in the user's browser (``authorize.browser``), from a thread worker."""
+    from oauth_wizard.authorize.browser import open_url
+
+    return open_url(url)
 
 
 def real_runtime() -> Runtime:
@@ -67,8 +79,8 @@ def make_app(
 
         return DemoRuntime(clock=clock)
 
-    return WizardApp(demo=demo, state_factory=state_factory or consent.new_state,
-                     open_url=open_url or browser.open_url, clock=clock,
+    return WizardApp(demo=demo, state_factory=state_factory or new_state,
+                     open_url=open_url or open_in_browser, clock=clock,
                      demo_runtime=demo_runtime or the_demo, runtime=runtime or real_runtime,
                      catch_session=catch_session, keep_session=keep_session,
                      catch_timeout=catch_timeout)

@@ -6,10 +6,10 @@ step (kept as typed: Back and Next never lose input), per-step checks and the st
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from oauth_wizard.core import marketplaces
-from oauth_wizard.core.events import Authorized
 from oauth_wizard.core.profile import (
     KINDS,
     STATE_EXPLANATIONS,
@@ -29,6 +29,9 @@ from oauth_wizard.core.validation import (
     check_profile_name,
 )
 
+if TYPE_CHECKING:
+    from oauth_wizard.core.events import Authorized
+
 STEPS = ("identity", "publish", "hybrid", "marketplaces", "uris", "review")
 STEP_TITLES = {
     "identity": "App identity",
@@ -39,12 +42,8 @@ STEP_TITLES = {
     "review": "Review the consent URL",
 }
 PUBLISH_CHOICES = ("draft", "submitted", "published", "published_pending")
-PUBLISH_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted for review",
-    "published": "Published",
-    "published_pending": "Published, with edits pending",
-}
+PUBLISH_LABELS = {"draft": "Draft", "submitted": "Submitted for review", "published": "Published",
+                  "published_pending": "Published, with edits pending"}
 PROFILE_NAME = "wizard"  # stands in for a profile name not given yet; build_profile needs one
 DEMO_ACCEPTS = "(the demo's simulator accepts it)"
 
