@@ -16,8 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import keyring.core
 import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
+import keyring_kit
 
 from oauth_wizard.cli.main import main
 from oauth_wizard.simulator.registry import parse_registry
@@ -38,30 +37,17 @@ CLIENT_SECRET = {"draft": "amzn1.oa2-cs.v1." + "d1" * 32,
 SELLER = "A1PATSTORE"
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in this process; ``fail_on`` makes chosen operations raise."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        return 1
+class MemoryKeyring(keyring_kit.MemoryKeyring):
+    """The suite's in-memory keyring; ``fail_on`` makes chosen operations raise."""
 
     def __init__(self) -> None:
-        self.data: dict[tuple[str, str], str] = {}
+        super().__init__()
         self.fail_on: set[str] = set()
-
-    def get_password(self, service, username):
-        return self.data.get((service, username))
 
     def set_password(self, service, username, password):
         if "set" in self.fail_on and ":refresh:" in username:
             raise keyring.errors.PasswordSetError("the keyring refused the write")
-        self.data[(service, username)] = password
-
-    def delete_password(self, service, username):
-        try:
-            del self.data[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
+        super().set_password(service, username, password)
 
 
 def install_keyring(monkeypatch, tmp_path, backend) -> None:
@@ -200,12 +186,6 @@ async def arun(monkeypatch, *argv: str, stdin: str | Feed | None = None
                ) -> tuple[int, str, str]:
     """``run_sync`` without blocking the test's event loop (where the simulator runs)."""
     return await asyncio.to_thread(run_sync, monkeypatch, *argv, stdin=stdin)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def assert_nothing_listens(port: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import httpx
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import LwaClient
+from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup
 from oauth_wizard.core.events import Authorized, FlowEvent
 from oauth_wizard.core.profile import AppProfile
@@ -106,13 +106,6 @@ class MintedValues:
         """Every minted value that is secret to the user (the Amazon-side state is not)."""
         return [v for kind, values in self.by_kind.items() if kind != "amazon_state"
                 for v in values]
-
-
-def free_port() -> int:
-    """A port that was free a moment ago (the registered URIs must name it before binding)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def query_of(url: str) -> dict[str, str]:

@@ -1,1 +1,1 @@
-"""authorize"""
+"""One authorization attempt: consent URL, both legs, code exchange, stored token."""

@@ -114,3 +114,11 @@ def bind_error(exc: OSError, port: int, uri: str, overridden: bool) -> CatcherEr
             f"'sudo sysctl -w net.ipv4.ip_unprivileged_port_start={port}', or use --paste.")
     return CatcherError(f"Cannot listen on {BIND_HOST}:{port} ({exc.strerror or exc}).",
                         "Try --port N with a tunnel/reverse proxy, or --paste.")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that is free now, for a catcher to bind moments later (another
+    program could take it meanwhile)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((BIND_HOST, 0))
+        return int(sock.getsockname()[1])

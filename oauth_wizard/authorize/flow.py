@@ -20,7 +20,7 @@ from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import CODE_LIFETIME_S, LwaClient, LwaError, TokenResponse
 from oauth_wizard.authorize.catcher import Catcher, CatcherError
 from oauth_wizard.authorize.legs import LegError, LoginLeg, RedirectLeg, check_pasted
-from oauth_wizard.consent.url import ConsentUrl, build_consent_url, new_state
+from oauth_wizard.consent.url import build_consent_url, new_state
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.events import (
@@ -35,7 +35,7 @@ from oauth_wizard.core.events import (
 )
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.core.records import Authorization, PendingState, refresh_token_key
+from oauth_wizard.core.records import Authorization, ConsentUrl, PendingState, refresh_token_key
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError
 

@@ -14,12 +14,12 @@ import contextlib
 import json
 import shlex
 import signal
-import socket
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
 from oauth_wizard.amazon.endpoints import LWA_ENV, PORTAL_ENV, SPAPI_ENV
+from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.cli.common import EXIT_OK, PROG, UsageError
 from oauth_wizard.core.masking import mask
 from oauth_wizard.simulator.registry import Registry, RegistryError, demo_registry, load_registry
@@ -27,14 +27,6 @@ from oauth_wizard.simulator.server import Simulator, SimulatorError
 
 DEMO_PROFILE = "sim-demo"
 LOGIN_PATH, CALLBACK_PATH = "/sp-api/login", "/sp-api/callback"
-
-
-def free_port() -> int:
-    """A port free on 127.0.0.1 right now, for the demo app's Login/Redirect URIs (the catcher
-    of ``authorize`` will listen there later; another program could take it meanwhile)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _registry(args: argparse.Namespace) -> tuple[Registry, int | None]:

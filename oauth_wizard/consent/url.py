@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from oauth_wizard.consent.lint import Finding, LintResult, lint_consent_url
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import AppProfile, beta_required
+from oauth_wizard.core.records import ConsentUrl, Param
 from oauth_wizard.core.validation import check_app_id
 
 STATE_BYTES = 32  # 256 bits; the issue asks for at least 128
@@ -23,43 +23,6 @@ _QUOTES = "\"'`\u2018\u2019\u201c\u201d"  # the linter flags these inside values
 
 class ConsentError(ValueError):
     """The inputs cannot make a correct consent URL; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Param:
-    """One query parameter of a consent URL, with the reason it is there."""
-
-    name: str
-    value: str
-    why: str
-
-
-@dataclass(frozen=True)
-class ConsentUrl:
-    url: str
-    host: str
-    region: str
-    marketplace: str
-    kind: str
-    beta: bool
-    state: str
-    redirect_uri: str | None
-    params: tuple[Param, ...]
-    notes: tuple[str, ...]
-
-    def as_json(self) -> dict:
-        return {
-            "url": self.url,
-            "host": self.host,
-            "region": self.region,
-            "marketplace": self.marketplace,
-            "kind": self.kind,
-            "beta": self.beta,
-            "state": self.state,
-            "redirect_uri": self.redirect_uri,
-            "params": [{"name": p.name, "value": p.value, "why": p.why} for p in self.params],
-            "notes": list(self.notes),
-        }
 
 
 def new_state() -> str:

@@ -8,13 +8,10 @@ I/O, so a screen can match on them without importing the listener or the HTTP cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from oauth_wizard.core.records import Authorization
+from oauth_wizard.core.errors import WizardError
+from oauth_wizard.core.records import Authorization, ConsentUrl
 
-if TYPE_CHECKING:
-    from oauth_wizard.authorize.legs import LegError
-    from oauth_wizard.consent.url import ConsentUrl
 
 # Events for the flow's timeline; none of them carries the code.
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ class CodeReceived:
 
 @dataclass(frozen=True)
 class Failed:
-    error: LegError
+    error: WizardError  # the leg's error (authorize.legs.LegError)
 
     @property
     def message(self) -> str:

@@ -1,5 +1,5 @@
 """The records every layer shares: profiles as stored, authorizations, verify results, keyring
-key names and one attempt's pending state.
+key names, one attempt's pending state and the consent URL it opens.
 
 They live here, with no I/O, so that a screen can name a ``ProfileRecord`` or a ``PendingState``
 without importing the store, the keyring or the catcher that produce them.
@@ -136,3 +136,42 @@ class PendingState:
             raise ValueError("The saved authorization attempt has no 'state'; start a new one.")
         return cls(data["state"], data.get("redirect_uri"), data.get("expires_at"),
                    bool(data.get("used", False)))
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter of a consent URL, with the reason it is there."""
+
+    name: str
+    value: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ConsentUrl:
+    """A built consent URL with every parameter explained (``consent.url`` builds it)."""
+
+    url: str
+    host: str
+    region: str
+    marketplace: str
+    kind: str
+    beta: bool
+    state: str
+    redirect_uri: str | None
+    params: tuple[Param, ...]
+    notes: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {
+            "url": self.url,
+            "host": self.host,
+            "region": self.region,
+            "marketplace": self.marketplace,
+            "kind": self.kind,
+            "beta": self.beta,
+            "state": self.state,
+            "redirect_uri": self.redirect_uri,
+            "params": [{"name": p.name, "value": p.value, "why": p.why} for p in self.params],
+            "notes": list(self.notes),
+        }

@@ -1,1 +1,1 @@
-"""doctor"""
+"""From what Amazon said and what is known, the ranked causes with their fixes."""

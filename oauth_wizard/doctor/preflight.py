@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote_plus, urlsplit
 
-from oauth_wizard.consent.url import ConsentError, ConsentUrl, build_consent_url, lint_consent_url
+from oauth_wizard.consent.url import ConsentError, build_consent_url, lint_consent_url
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.core.records import ConsentUrl
 from oauth_wizard.core.uris import LOCAL_HOST_NAMES
 from oauth_wizard.doctor import facts as doctor_facts
 from oauth_wizard.doctor import knowledge

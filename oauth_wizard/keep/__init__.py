@@ -1,1 +1,1 @@
-"""keep"""
+"""What is kept after authorizing (profiles, secrets, status, exports): the keep service."""

@@ -32,8 +32,8 @@ from oauth_wizard.keep.store import ProfileStore, StoreError
 from oauth_wizard.keep.vault import Vault
 
 if TYPE_CHECKING:
+    from oauth_wizard.amazon.clients import RetryNote
     from oauth_wizard.amazon.endpoints import Endpoints
-    from oauth_wizard.amazon.http import RetryNote
     from oauth_wizard.amazon.lwa import LwaClient
     from oauth_wizard.amazon.spapi import SpApiClient, VerifyOutcome
     from oauth_wizard.core.profile import AppProfile
@@ -145,7 +145,7 @@ class KeepService:
                 ) -> contextlib.AbstractAsyncContextManager[tuple[LwaClient, SpApiClient]]:
         """LWA and SP-API clients over one HTTP client (``amazon.http``); ``on_retry`` says
         what to show before a retry (default: the service's)."""
-        from oauth_wizard.amazon.http import api_clients
+        from oauth_wizard.amazon.clients import api_clients
 
         return api_clients(self.endpoints, trust_env=self._trust_env,
                            on_retry=on_retry or self._on_retry, sleep=self._sleep)

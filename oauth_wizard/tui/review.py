@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from oauth_wizard.consent.url import (
-    ConsentError,
-    ConsentUrl,
-    LintResult,
-    build_consent_url,
-    lint_consent_url,
-)
+from oauth_wizard.consent.url import ConsentError, LintResult, build_consent_url, lint_consent_url
 from oauth_wizard.core.profile import AppProfile
+from oauth_wizard.core.records import ConsentUrl
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.tui.state import (
     STEP_TITLES,

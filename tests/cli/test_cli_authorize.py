@@ -33,12 +33,10 @@ from cli_kit import (
     arun,
     assert_nothing_listens,
     browse,
-    free_port,
     install_keyring,
     next_hop,
     query,
     run_sync,
-    simulated_amazon,
 )
 from keyring.backends import fail
 
@@ -48,31 +46,6 @@ from oauth_wizard.keep.store import ProfileStore
 
 ROOT = Path(__file__).resolve().parents[2]
 REFRESH_KEY = f"profile:{{name}}:refresh:NA:{SELLER}"
-
-
-@pytest.fixture
-def keyring_backend(monkeypatch, tmp_path):
-    backend = MemoryKeyring()
-    install_keyring(monkeypatch, tmp_path, backend)
-    return backend
-
-
-@pytest.fixture
-def cfg(monkeypatch, tmp_path):
-    monkeypatch.setenv("OAUTH_WIZARD_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.delenv("OAUTH_WIZARD_DEBUG", raising=False)
-    return tmp_path / "cfg"
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-async def sim(monkeypatch, port, keyring_backend, cfg):
-    async with simulated_amazon(monkeypatch, port) as simulator:
-        yield simulator
 
 
 def stored(backend: MemoryKeyring, name: str = "shop") -> str | None:

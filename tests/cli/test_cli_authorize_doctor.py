@@ -13,16 +13,12 @@ from cli_kit import (
     SELLER,
     SERVICE,
     Cli,
-    MemoryKeyring,
     add_profile,
     arun,
     assert_nothing_listens,
     browse,
-    free_port,
-    install_keyring,
     next_hop,
     run_sync,
-    simulated_amazon,
 )
 
 from oauth_wizard.authorize import browser
@@ -33,29 +29,11 @@ REFRESH_KEY = f"profile:shop:refresh:NA:{SELLER}"
 
 
 @pytest.fixture
-def keyring_backend(monkeypatch, tmp_path):
-    backend = MemoryKeyring()
-    install_keyring(monkeypatch, tmp_path, backend)
-    return backend
-
-
-@pytest.fixture
 def cfg(monkeypatch, tmp_path):
     monkeypatch.setenv("OAUTH_WIZARD_CONFIG_DIR", str(tmp_path / "cfg"))
     monkeypatch.delenv("OAUTH_WIZARD_DEBUG", raising=False)
     monkeypatch.setenv("COLUMNS", "80")
     return tmp_path / "cfg"
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-async def sim(monkeypatch, port, keyring_backend, cfg):
-    async with simulated_amazon(monkeypatch, port) as simulator:
-        yield simulator
 
 
 @pytest.fixture

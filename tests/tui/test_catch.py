@@ -28,6 +28,7 @@ from tui_kit import (
     wait_until,
 )
 
+from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.events import Exchanging
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
@@ -262,7 +263,7 @@ async def test_real_app_asks_for_a_missing_profile_name_and_secret(build):
 async def test_real_app_over_https_against_a_simulator(build, monkeypatch, tmp_path):
     """The non-demo path end to end: env endpoints, keyring, profile saved first, a generated
     certificate for the registered host, the legs over TLS."""
-    port = _free_port()
+    port = free_port()
     login, redirect = f"https://localhost:{port}/login", f"https://localhost:{port}/cb"
     simulator = Simulator(demo_registry(login, redirect))
     base = await simulator.start()
@@ -298,12 +299,6 @@ async def test_real_app_over_https_against_a_simulator(build, monkeypatch, tmp_p
             assert profiles.get("shop").authorizations[0].storage == "keyring"
     finally:
         await simulator.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_approving_as_a_secondary_user_shows_spdc8143_and_the_attempt_goes_on(build):

@@ -14,6 +14,7 @@ first frame does not wait for them).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -36,8 +37,6 @@ from oauth_wizard.keep.store import ProfileStore, StoreError, default_config_dir
 from oauth_wizard.tui.state import WizardState, authorize_problems, blocking_message, to_profile
 
 if TYPE_CHECKING:
-    import httpx
-
     from oauth_wizard.authorize.catcher import Catcher
     from oauth_wizard.authorize.flow import AuthorizeFlow
     from oauth_wizard.authorize.tls import TrustStep
@@ -156,7 +155,7 @@ class CatchSession:
         self._on_event = on_event
         self._clock = clock
         self._state_factory = state_factory
-        self._http: httpx.AsyncClient | None = None
+        self._open = contextlib.AsyncExitStack()  # the HTTP client, closed by aclose()
         self.flow: AuthorizeFlow | None = None
         self.ready: ConsentReady | None = None
 
@@ -195,8 +194,8 @@ class CatchSession:
         setup = AuthorizeSetup(profile, secret, state.seller_marketplace,
                                state.consent_redirect_uri(), endpoints)
         # the demo talks to 127.0.0.1 only: no proxy from the environment may see that traffic
-        self._http = http_client(trust_env=not runtime.demo)
-        lwa = LwaClient(self._http, endpoints.token_url(), clock=self._clock,
+        http = await self._open.enter_async_context(http_client(trust_env=not runtime.demo))
+        lwa = LwaClient(http, endpoints.token_url(), clock=self._clock,
                         on_retry=lambda attempt, delay, _why: self._on_event(
                             Retrying(attempt, delay)))
         self.flow = AuthorizeFlow(setup, lwa=lwa, secrets=runtime.secrets,
@@ -253,6 +252,4 @@ class CatchSession:
         return await self.flow.paste(text)
 
     async def aclose(self) -> None:
-        http, self._http = self._http, None
-        if http is not None:
-            await http.aclose()
+        await self._open.aclose()

@@ -13,54 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
-import re
 import shutil
-import socket
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urljoin, urlsplit
 
 from oauth_wizard.amazon.endpoints import Endpoints
+from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.keep.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.seller import Approval, ApprovalStopped, approve
 from oauth_wizard.tui.demo import DemoError, demo_uris
-
-if TYPE_CHECKING:
-    import httpx
 
 DEMO_SERVICE = "oauth-wizard-demo"
 DEMO_USER = "Pat"  # the primary user of the demo registry's first seller
 MEMORY_NOTE = "kept in memory for this run"
-MAX_HOPS = 8  # consent → Login leg → confirm → Redirect leg, with room to spare
-_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-_REASON = re.compile(r"Why the simulator answered this:</strong>(.*?)</p>", re.S)
-
-
-@dataclass(frozen=True)
-class Approval:
-    """What happened when the stand-in seller approved: where the browser ended and why."""
-
-    ok: bool
-    message: str
-    hops: tuple[str, ...]  # scheme://host/path of each page visited, never a query
-    error_code: str | None = None
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that is free now (the catcher binds it moments later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
 class DemoRuntime:
@@ -129,52 +98,14 @@ class DemoRuntime:
         return self.secrets is not None and self.secrets.location == "memory"
 
     async def approve_as(self, consent_url: str, user: str = DEMO_USER) -> Approval:
-        """Play the seller: open the consent URL signed in as ``user`` and follow the browser's
-        redirects through the Login leg, the simulator's confirm and the Redirect leg.
-
-        The catcher must be listening. Returns where the browser ended; the code itself reaches
-        the flow through the catcher, as it would from a real browser.
-        """
-        import httpx
-
+        """Play the seller (``simulator.seller``): the catcher must be listening; the code
+        reaches the flow through it, as it would from a real browser."""
         if not self._started:
             raise DemoError("The demo's local Amazon is not running.", "Restart the demo.")
-        url = consent_url + ("&" if "?" in consent_url else "?") + urlencode({"sim_user": user})
-        hops: list[str] = []
-        # trust_env=False: a proxy from the environment must not see loopback traffic
-        async with httpx.AsyncClient(follow_redirects=False, trust_env=False,
-                                     timeout=httpx.Timeout(10.0)) as http:
-            for _ in range(MAX_HOPS):
-                parts = urlsplit(url)
-                hops.append(f"{parts.scheme}://{parts.netloc}{parts.path}")
-                try:
-                    response = await http.get(url)
-                except httpx.HTTPError as exc:
-                    raise DemoError(
-                        f"Nothing answered at {parts.scheme}://{parts.netloc} "
-                        f"({type(exc).__name__}), so the approval stopped there.",
-                        "The wizard must be listening for the redirect: use the paste-back "
-                        "field with a real browser instead, or try again.") from None
-                if not response.is_redirect:
-                    return self._outcome(response, user, tuple(hops))
-                url = urljoin(url, response.headers["location"])
-        return Approval(False, "The browser was redirected too many times; the approval "
-                        "stopped.", tuple(hops))
-
-    @staticmethod
-    def _outcome(response: httpx.Response, user: str, hops: tuple[str, ...]) -> Approval:
-        code = response.headers.get("X-Sim-Error-Code")
-        if code:
-            found = _REASON.search(response.text)
-            reason = f" {_text(found.group(1))}" if found else ""
-            return Approval(False, f"The simulated Seller Central refused with Error Code: "
-                            f"{code}.{reason}", hops, code)
-        title = _TITLE.search(response.text)
-        where = _text(title.group(1)) if title else f"HTTP {response.status_code}"
-        if response.status_code >= 400:
-            return Approval(False, f"The browser ended on an error page: {where}.", hops)
-        return Approval(True, f"Approved as {user}: the browser went through the Login leg and "
-                        f"the Redirect leg back to the wizard ({where}).", hops)
+        try:
+            return await approve(consent_url, user)
+        except ApprovalStopped as exc:
+            raise DemoError(exc.message, exc.fix) from None
 
     async def stop(self) -> None:
         """Stop the simulator and delete the demo's config dir; safe to call twice."""

@@ -13,8 +13,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from oauth_wizard.consent.url import ConsentUrl
 from oauth_wizard.core.marketplaces import UnknownMarketplaceError, lookup
+from oauth_wizard.core.records import ConsentUrl
 from oauth_wizard.doctor import facts as doctor_facts
 from oauth_wizard.doctor import knowledge
 from oauth_wizard.doctor.diagnosis import Diagnosis, Question, diagnose

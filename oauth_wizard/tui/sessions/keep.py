@@ -52,7 +52,7 @@ from oauth_wizard.tui.sessions.demo import DemoRuntime
 from oauth_wizard.tui.state import WizardState, to_profile
 
 if TYPE_CHECKING:
-    from oauth_wizard.amazon.http import RetryNote
+    from oauth_wizard.amazon.clients import RetryNote
     from oauth_wizard.tui.sessions.catch import Runtime
 
 __all__ = ["AuthRef", "ExportReport", "Failure", "KeepSession", "RemoveReport",
