@@ -55,8 +55,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _where(secret: SecretState, vault: Vault) -> str:
     if secret.location == "missing":
         return "missing"
-    kept = (vault.describe(secret.location) if secret.location in ("keyring", "file")
-            else "memory (a demo run only)")
+    kept = vault.describe(secret.location)
     shown = secret.masked or ""
     if not secret.checked:
         return f"recorded in {kept}, not checked"
