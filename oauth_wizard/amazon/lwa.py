@@ -5,19 +5,16 @@ Every failure comes back as an ``LwaError`` that carries Amazon's ``error`` and
 id from ``reference/diagnosis.md``, with a sentence saying what went wrong and the fix. No
 message, repr or log record ever holds a code, secret or token (known values are scrubbed).
 
-Retry policy (all three grants): at most ``max_attempts`` tries, exponential backoff (1 s,
-2 s, ...; ``Retry-After`` honoured up to 30 s) and only for HTTP 5xx, 429 and network
-failures. 4xx answers are final, ``invalid_grant`` above all.
+Retry policy: at most ``max_attempts`` tries, exponential backoff (1 s, 2 s, ...;
+``Retry-After`` in seconds or as an HTTP-date honoured up to 30 s) and only for HTTP 5xx, 429,
+a success without a readable body, and network failures, all within one total deadline per
+call (``retry.Deadline``). 4xx answers are final, ``invalid_grant`` above all.
 
-Why a code exchange is retried after a 5xx or a lost response: the code is single-use, so
-Amazon may have consumed it in an attempt whose answer never reached us. Retrying still
-cannot make things worse: if the code was consumed, its tokens were lost with that answer
-and the code was spent either way; the retry then only gets ``invalid_grant``. If it was not
-consumed (a 503 from a front end, a dropped connection before processing), the retry
-succeeds inside the 5-minute window. So the exchange retries like the other grants, and an
-``invalid_grant`` that follows an ambiguous attempt says the earlier attempt may have used the
-code, instead of blaming the user's speed. Connection failures before anything was sent
-(refused, DNS, connect timeout) are unambiguous and simply retried.
+The authorization code is sent at most once: it is single-use, and LWA may have consumed it
+in an attempt whose answer was lost or broken (a 5xx, a dropped connection, an empty 200). A
+failure before anything was sent (connection refused, DNS, connect timeout) is unambiguous, so
+only then is the exchange tried again; otherwise the error says the code may be spent and
+asks for a new consent. Refresh and client_credentials grants retry as above.
 """
 
 from __future__ import annotations
@@ -43,17 +40,19 @@ from oauth_wizard.amazon.lwa_errors import (
     LwaError,
     LwaNetworkError,
     classify,
+    deadline_error,
     network_error,
     not_lwa,
     show_url,
 )
+from oauth_wizard.amazon.retry import Deadline, deadline_seconds, retry_after_seconds
 from oauth_wizard.core.masking import mask, scrub
+
+log = logging.getLogger(__name__)  # silent unless debugging (see oauth_wizard/__init__)
 
 __all__ = ["CODE_LIFETIME_S", "DEFAULT_TIMEOUT", "DEFAULT_TOKEN_URL", "FORM_CONTENT_TYPE",
            "GRANTLESS_SCOPES", "LWA_URL_ENV", "Grant", "LwaClient", "LwaError",
            "LwaNetworkError", "TokenResponse", "token_url_from_env"]
-
-log = logging.getLogger("oauth_wizard.amazon.lwa")
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -93,7 +92,7 @@ class LwaClient:
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
                  max_attempts: int = 3, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
                  backoff: float = 1.0, clock: Callable[[], float] = time.time,
-                 user_agent: str | None = None,
+                 user_agent: str | None = None, deadline_s: float | None = None,
                  on_retry: Callable[[int, float, str], None] | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -106,6 +105,7 @@ class LwaClient:
         self._clock = clock
         self._user_agent = user_agent
         self._on_retry = on_retry
+        self.deadline_s = deadline_s  # None: OAUTH_WIZARD_DEADLINE or 60 s, read per call
 
     async def exchange_code(self, code: str, client_id: str, client_secret: str,
                             redirect_uri: str | None = None) -> TokenResponse:
@@ -146,11 +146,18 @@ class LwaClient:
             headers["User-Agent"] = self._user_agent
         history: list[str] = []
         ambiguous: str | None = None  # an earlier attempt that may have consumed the code
+        deadline = Deadline(self.deadline_s if self.deadline_s is not None
+                            else deadline_seconds())
         for attempt in range(1, self.max_attempts + 1):
             retry_after: float | None = None
             try:
-                resp = await self.http.post(self.token_url, content=body, headers=headers,
-                                            timeout=self.timeout)
+                async with asyncio.timeout(deadline.left()):
+                    resp = await self.http.post(self.token_url, content=body, headers=headers,
+                                                timeout=self.timeout)
+            except TimeoutError:
+                history.append("deadline reached")
+                raise _finish(deadline_error(ctx, deadline), attempt, tuple(history),
+                              ambiguous) from None
             except httpx.HTTPError as exc:
                 err, sent = network_error(exc, ctx, self.timeout)
                 ambiguous_now = sent
@@ -158,38 +165,45 @@ class LwaClient:
                 result = _parse(resp, ctx, self._clock)
                 if isinstance(result, TokenResponse):
                     return result
-                err, ambiguous_now = result, resp.status_code >= 500
-                retry_after = _retry_after(resp.headers.get("Retry-After"))
+                err, ambiguous_now = result, resp.status_code >= 500 or result.retryable
+                retry_after = retry_after_seconds(resp.headers.get("Retry-After"),
+                                                  self._clock())
             outcome = f"HTTP {err.status}" if err.status else err.error_description
             history.append(outcome)
-            if not err.retryable or attempt == self.max_attempts:
-                raise _finish(err, attempt, tuple(history), ambiguous) from None
+            # the code is single-use: it is sent again only when it never reached LWA
+            once = ctx.grant == "authorization_code" and ambiguous_now
+            if not err.retryable or once or attempt == self.max_attempts:
+                raise _finish(err, attempt, tuple(history), ambiguous, once=once) from None
             if ambiguous is None and ambiguous_now:
                 ambiguous = outcome
             delay = self.backoff * 2 ** (attempt - 1)
             if retry_after is not None:
                 delay = max(delay, retry_after)
             delay = min(delay, MAX_RETRY_DELAY_S)
-            log.warning("LWA %s attempt %d of %d failed (%s); retrying in %.1f s",
-                        ctx.grant, attempt, self.max_attempts, outcome, delay)
+            if not deadline.allows(delay):
+                err.message = (f"{err.message} No time was left to try again within "
+                               f"{deadline.words()}.")
+                raise _finish(err, attempt, tuple(history), ambiguous) from None
+            log.info("LWA %s attempt %d of %d failed (%s); retrying in %.1f s",
+                     ctx.grant, attempt, self.max_attempts, outcome, delay)
             if self._on_retry is not None:
                 self._on_retry(attempt, delay, outcome)
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _retry_after(value: str | None) -> float | None:
-    if value and value.strip().isdigit():
-        return float(value.strip())
-    return None
-
-
 def _finish(err: LwaError, attempts: int, history: tuple[str, ...],
-            ambiguous: str | None) -> LwaError:
-    """Add the attempt count, and the code-exchange caveat after an ambiguous attempt."""
+            ambiguous: str | None, *, once: bool = False) -> LwaError:
+    """Add the attempt count, and the code-exchange caveats: after an ambiguous attempt, and
+    when the code was not sent again although the failure is one that is usually retried."""
     err.attempts, err.history = attempts, history
     if attempts > 1:
         err.message = f"{err.message} ({attempts} attempts: {', '.join(history)})"
+    if once and err.retryable:
+        err.message = (f"{err.message} The authorization code reached LWA, which may have "
+                       "used it, so it was not sent again (a code works only once).")
+        err.fix = ("Start the consent again from the wizard's consent URL for a new code; "
+                   f"{err.fix}")
     if ambiguous and err.cause_id == "auth_code_expired_or_reused":
         err.message = ("An earlier attempt failed after the request was sent "
                        f"({ambiguous}), so LWA may already have used the code then; the "

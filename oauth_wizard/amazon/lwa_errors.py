@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from oauth_wizard.amazon.retry import Deadline
 from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.masking import scrub
 from oauth_wizard.core.validation import CLIENT_ID_RE, describe_char
@@ -109,6 +110,17 @@ def network_error(exc: httpx.HTTPError, ctx: Ctx,
                                    f"{where} ({reason}).", fix=fix), sent
 
 
+def deadline_error(ctx: Ctx, deadline: Deadline) -> LwaError:
+    """The call ran out of its total time (a trickling answer, or retries that add up)."""
+    where = show_url(ctx.token_url)
+    return LwaNetworkError(
+        "timeout", "deadline reached", None, "lwa_unreachable", False, grant=ctx.grant,
+        message=f"The LWA token endpoint {where} did not finish answering within "
+                f"{deadline.words()}.",
+        fix="Check the network connection and any proxy (HTTPS_PROXY): an answer that arrives "
+            "this slowly is usually a proxy or a broken connection; then try again.")
+
+
 def _within(seconds: float | None) -> str:
     return f" within {seconds:g} s" if seconds else ""
 
@@ -164,6 +176,19 @@ def not_lwa(resp: httpx.Response, ctx: Ctx, request_id: str | None,
         what = f"an HTML page{f' titled {shown!r}' if shown else ''}"
     else:
         what = f"{ctype}, not JSON"
+    if 200 <= status < 300 and payload is None:
+        if not raw.strip():
+            what = "an empty body"
+        rid = f" and request id {request_id}" if request_id else ""
+        return LwaError("invalid_response", scrub(f"HTTP {status} with {what}", ctx.secrets),
+                        status, "amazon_side_issue", True, grant=ctx.grant,
+                        request_id=request_id,
+                        message=f"The token endpoint {where} answered HTTP {status} with "
+                                f"{what} instead of a token: a passing fault of the server, "
+                                "or of a proxy on the way.",
+                        fix="Try again in a moment; if it repeats, check any proxy "
+                            f"(HTTPS_PROXY) and {LWA_URL_ENV}, then open a support case with "
+                            f"the time{rid}.")
     detail = scrub(f"HTTP {status}: {what}", ctx.secrets)
     return LwaError("not_lwa", detail, status, "token_request_wrong_host", False, grant=ctx.grant,
                     request_id=request_id,

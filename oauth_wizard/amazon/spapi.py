@@ -30,6 +30,8 @@ import httpx
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import LwaClient, LwaError
+from oauth_wizard.amazon.lwa_errors import show_url
+from oauth_wizard.amazon.retry import Deadline, deadline_seconds
 from oauth_wizard.amazon.spapi_errors import (
     SpApiError,
     SpApiNetworkError,
@@ -125,7 +127,8 @@ class SpApiClient:
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
                  max_attempts: int = 3, backoff: float = 2.0,
                  timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-                 on_retry: Callable[[int, float, str], None] | None = None) -> None:
+                 on_retry: Callable[[int, float, str], None] | None = None,
+                 deadline_s: float | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.http = http
@@ -137,6 +140,7 @@ class SpApiClient:
         self._clock = clock
         self._sleep = sleep
         self._on_retry = on_retry
+        self.deadline_s = deadline_s  # None: OAUTH_WIZARD_DEADLINE or 60 s, read per call
 
     def url(self, region: str, sandbox: bool = False) -> str:
         return self.endpoints.spapi_url(region, sandbox) + PARTICIPATIONS_PATH
@@ -153,10 +157,20 @@ class SpApiClient:
         url = self.url(reg, sandbox)
         secrets = (access_token,)
         history: list[str] = []
+        deadline = Deadline(self.deadline_s if self.deadline_s is not None
+                            else deadline_seconds())
         for attempt in range(1, self.max_attempts + 1):
             try:
-                resp = await self.http.get(url, headers=self.headers(access_token),
-                                           timeout=self.timeout)
+                async with asyncio.timeout(deadline.left()):
+                    resp = await self.http.get(url, headers=self.headers(access_token),
+                                               timeout=self.timeout)
+            except TimeoutError:
+                err = SpApiNetworkError(
+                    None, "timeout", f"SP-API at {show_url(url)} did not finish answering "
+                    f"within {deadline.words()}.", "", request_id=None,
+                    cause_id="spapi_unreachable", retryable=False,
+                    fix="Check the network connection and any proxy (HTTPS_PROXY): an answer "
+                        "that arrives this slowly is usually a proxy or a broken connection.")
             except httpx.HTTPError as exc:
                 err = network_error(exc, url)
             else:
@@ -164,13 +178,17 @@ class SpApiClient:
                     return self._parse(resp, reg, sandbox, secrets)
                 err = from_response(resp, sandbox=sandbox, secrets=secrets)
             history.append(f"HTTP {err.status}" if err.status else err.code)
-            if not err.retryable or attempt == self.max_attempts:
+            delay = min(self.backoff * 2 ** (attempt - 1), MAX_DELAY_S)
+            out_of_time = err.retryable and not deadline.allows(delay)
+            if not err.retryable or out_of_time or attempt == self.max_attempts:
                 err.attempts = attempt
+                if out_of_time:
+                    err.message = (f"{err.message} No time was left to try again within "
+                                   f"{deadline.words()}.")
                 if attempt > 1:
                     err.message = f"{err.message} ({attempt} attempts: {', '.join(history)})"
-                    err.args = (f"{err.message} {err.fix}",)
+                err.args = (f"{err.message} {err.fix}",)
                 raise err
-            delay = min(self.backoff * 2 ** (attempt - 1), MAX_DELAY_S)
             if self._on_retry is not None:
                 self._on_retry(attempt, delay, history[-1])
             await self._sleep(delay)

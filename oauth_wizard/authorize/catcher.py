@@ -31,6 +31,7 @@ from oauth_wizard.authorize.catcher_checks import (
     bind_error,
     check_host_resolves_here,
 )
+from oauth_wizard.authorize.catcher_guard import GuardedServer
 from oauth_wizard.authorize.legs import LegError, RedirectLeg
 from oauth_wizard.core.events import (
     CatcherEvent,
@@ -123,11 +124,6 @@ def _failure_page(error: LegError) -> web.Response:
     return _page(400, "Authorization not completed", lines, "bad")
 
 
-async def _add_headers(_request: web.Request, response: web.StreamResponse) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers[name] = value
-
-
 class Catcher:
     """One listener for the Login and Redirect legs of one authorization attempt."""
 
@@ -174,7 +170,8 @@ class Catcher:
         self._port_overridden = port is not None
         self._want_port = default_port if port is None else port
         self._paths = {login.path or "/", redirect.path or "/"}
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
+        self.server: GuardedServer | None = None
         self._result: asyncio.Future[RedirectLeg] | None = None
         self.port: int | None = None
 
@@ -191,10 +188,8 @@ class Catcher:
         if not self.plain_http:
             await asyncio.to_thread(check_host_resolves_here, self.host)
         quiet_server_logs()
-        app = web.Application()
-        app.on_response_prepare.append(_add_headers)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        self.server = GuardedServer(self._answer)
+        runner = web.ServerRunner(self.server, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, BIND_HOST, self._want_port, ssl_context=self._ssl)
         self._result = asyncio.get_running_loop().create_future()
@@ -271,7 +266,12 @@ class Catcher:
             self._refuse(REFUSAL_WORDS.get(error.kind, "a leg that failed a check"), peer)
         return _failure_page(error)
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
+        response = self._handle(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         path = request.rel_url.raw_path
         if request.method != "GET":
             self._refuse(f"the method {request.method[:10]}", request.remote)

@@ -10,6 +10,7 @@ events it emits and the typed errors it raises.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
 from collections.abc import Callable
@@ -46,12 +47,16 @@ class TokenNotSaved(FlowError):
     """The exchange worked but the secret store refused the token. It is kept on the object
     (never in the message) so a front end can offer another place before it is lost."""
 
-    def __init__(self, error: SecretStoreError, token: TokenResponse, authorization: Authorization):
+    keepable = "the refresh token"
+
+    def __init__(self, error: SecretStoreError, token: TokenResponse, authorization: Authorization,
+                 profile_name: str = ""):
         options = "; ".join(error.options)
         super().__init__(f"The refresh token could not be saved: {error.message}",
                          options or "Fix the secret store and authorize again.", "secret_store")
         self.token = token
         self.authorization = authorization
+        self.profile_name = profile_name
 
     def __repr__(self) -> str:
         return f"TokenNotSaved({self.message!r})"
@@ -182,19 +187,15 @@ class AuthorizeFlow:
             how="oauth", storage=getattr(self._secrets, "location", "keyring"),
             marketplaces=(self.market.code,))
         key = refresh_token_key(setup.profile.name, region, leg.selling_partner_id)
+        recorded, previous = await self._record(setup.profile.name, authorization)
         try:
             await self._secrets.set(key, token.refresh_token)
         except SecretStoreError as exc:
-            error = TokenNotSaved(exc, token, authorization)
+            if recorded:
+                await self._take_back(setup.profile.name, authorization, previous)
+            error = TokenNotSaved(exc, token, authorization, setup.profile.name)
             self._emit(FlowFailed(error.cause, error.message, error.fix))
             raise error from None
-        if self._profiles is not None:
-            try:
-                await asyncio.to_thread(self._profiles.record_authorization, setup.profile.name,
-                                        authorization)
-            except StoreError as exc:
-                self._emit(Notice(f"The token is stored, but profiles.toml was not updated: "
-                                  f"{exc.message} {exc.fix}"))
         masked = mask(token.refresh_token)
         self._emit(Stored(setup.profile.name, authorization, masked, self._secrets.describe()))
         if leg.mws_auth_token:
@@ -204,6 +205,26 @@ class AuthorizeFlow:
                           bool(leg.mws_auth_token))
 
     # --- helpers ------------------------------------------------------------------------------
+
+    async def _record(self, name: str, auth: Authorization) -> tuple[bool, Authorization | None]:
+        """Record the authorization before its token is stored (a kill in between leaves a
+        record whose token ``status`` reports missing, not a token nothing names)."""
+        if self._profiles is None:
+            return False, None
+        try:
+            previous = await asyncio.to_thread(self._profiles.swap_authorization, name, auth)
+        except StoreError as exc:
+            self._emit(Notice(f"profiles.toml was not updated, so `oauth-wizard status` will "
+                              f"not list this authorization: {exc.message} {exc.fix}"))
+            return False, None
+        return True, previous
+
+    async def _take_back(self, name: str, auth: Authorization,
+                         previous: Authorization | None) -> None:
+        assert self._profiles is not None
+        with contextlib.suppress(StoreError):
+            await asyncio.to_thread(self._profiles.take_back_authorization, name, auth,
+                                    previous)
 
     def _catcher_event(self, event: CatcherEvent) -> None:
         self._emit(event)

@@ -291,8 +291,9 @@ def check_redirect_leg(query: str, pending: PendingState, *, now: float | None =
         raise AmazonRefused(params["error"][:200] or "(empty)",
                             params.get("error_description", "")[:500] or None)
     if not received:
+        said = "an empty 'state' parameter" if received == "" else "no 'state' parameter"
         raise StateMissing(
-            "The Redirect leg has no 'state' parameter, so it cannot be tied to this attempt.",
+            f"The Redirect leg has {said}, so it cannot be tied to this attempt.",
             "The Login URI page must send the browser back to amazon_callback_uri with "
             "amazon_state and state; start again from the wizard's consent URL.",
             cause="login_uri_not_handled", leg="redirect")

@@ -19,7 +19,7 @@ from pathlib import Path
 from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.records import PendingState
 from oauth_wizard.core.validation import PROFILE_NAME_RE
-from oauth_wizard.keep.store import atomic_write, ensure_private_dir
+from oauth_wizard.keep.files import atomic_write, ensure_private_dir
 
 PENDING_DIR = "pending"
 FORMAT_VERSION = 1

@@ -110,7 +110,7 @@ def _doctor(run: Run, exc: CommandError) -> None:
 async def _run_attempt(run: Run) -> int:
     run.secrets = open_secret_store(run.args)
     try:  # preflight: nothing is opened, listened on or exchanged before this passes
-        await run.secrets.check()
+        await run.secrets.check(write=True)
         secret = await run.secrets.get(client_secret_key(run.name))
     except SecretStoreError as exc:
         raise secret_store_failure(exc) from None

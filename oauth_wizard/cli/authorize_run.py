@@ -8,11 +8,10 @@ handles the one failure that must not lose anything silently: a token the store 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,8 +41,7 @@ from oauth_wizard.core.events import Authorized, FlowEvent
 from oauth_wizard.core.marketplaces import Marketplace, lookup
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import PendingState, ProfileRecord
-from oauth_wizard.core.records import refresh_token_key as token_key
-from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.fallback import file_store, keep_token_in_file
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError
 
@@ -207,23 +205,20 @@ async def rescue(run: Run, exc: TokenNotSaved) -> int:
     auth = exc.authorization
     if run.secrets.location != "file" and is_terminal(sys.stdin):
         print_wrapped(sys.stderr, f"{exc.message}", indent="  ", first="")
-        store = FileSecretStore.in_config_dir(run.config_dir, announce)
-        if await ask_yes_no(f"Save it in the plain-text file {store.path} (mode 0600) instead? "
+        path = file_store(run.config_dir, announce).path
+        if await ask_yes_no(f"Save it in the plain-text file {path} (mode 0600) instead? "
                             "Anyone who can read that file can use the token."):
             try:
-                await store.set(token_key(run.name, auth.region, auth.selling_partner_id),
-                                exc.token.refresh_token or "")
+                kept = await keep_token_in_file(run.config_dir, run.name, auth,
+                                                exc.token.refresh_token or "", announce)
             except SecretStoreError as again:
                 raise CommandError(f"The refresh token could not be kept: {again.message}",
                                    "\n".join(again.options)) from None
-            auth = replace(auth, storage="file")
-            try:
-                await asyncio.to_thread(ProfileStore(run.config_dir).record_authorization,
-                                        run.name, auth)
-            except StoreError as failed:
-                note(f"the token is stored, but profiles.toml was not updated: {failed}")
-            print_authorized(Authorized(auth, mask(exc.token.refresh_token), store.describe(),
-                                        False))
+            if kept.note:
+                note(kept.note)
+            assert kept.authorization is not None
+            print_authorized(Authorized(kept.authorization, mask(exc.token.refresh_token),
+                                        kept.where, False))
             return EXIT_OK
     raise CommandError(f"{exc.message} It was not kept anywhere, so this authorization is lost.",
                        f"{exc.fix}\nThe code works only once: fix the secret store first, then "

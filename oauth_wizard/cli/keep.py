@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+from oauth_wizard.amazon.retry import retry_words
 from oauth_wizard.cli.common import (
     PROG,
     CommandError,
@@ -193,8 +194,8 @@ def with_globals(args: argparse.Namespace, command: str) -> str:
 def _retry_line(service: str) -> Callable[[int, float, str], None]:
     """What a command prints before it tries LWA or SP-API again."""
     def line(attempt: int, delay: float, outcome: str) -> None:
-        print(f"* {service} answered {outcome}; trying again in {delay:g} s (attempt "
-              f"{attempt + 1})", file=sys.stderr, flush=True)
+        print(f"* {retry_words(service, attempt, delay, outcome)}", file=sys.stderr,
+              flush=True)
     return line
 
 

@@ -20,21 +20,24 @@ from oauth_wizard.cli.common import (
     EXIT_OK,
     UsageError,
     add_store_options,
+    announce,
     checked,
     config_dir,
     lower,
     next_command,
     note,
     open_secret_store,
+    print_wrapped,
     report_soft,
     secret_store_failure,
     store_failure,
 )
-from oauth_wizard.cli.prompts import PromptError, read_secret
+from oauth_wizard.cli.prompts import PromptError, ask_yes_no, is_terminal, read_secret
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import APP_STATES, AppProfile, build_profile
 from oauth_wizard.core.records import ProfileRecord, client_secret_key
 from oauth_wizard.core.validation import Problem, check_client_secret
+from oauth_wizard.keep.fallback import file_store, keep_client_secret_in_file
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError
 
@@ -124,59 +127,104 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
                          "left as it is.", "Choose another name, or replace it with --force "
                          "(its recorded authorizations are kept).")
     secrets = open_secret_store(args)
+    key = client_secret_key(profile.name)
     try:
-        asyncio.run(secrets.check())
+        asyncio.run(secrets.check(write=True))
     except SecretStoreError as exc:
         raise secret_store_failure(exc) from None
+    previous = asyncio.run(_previous_secret(secrets, key, profile.name))
     try:
         raw = read_secret("client secret")
     except PromptError as exc:
         raise UsageError(exc.message, exc.fix) from None
     secret = checked(check_client_secret(raw, required=True), "client secret")
-    record = asyncio.run(_save(profile, secret, secrets, profiles, existing))
+    record = _record(profile, secrets.location, existing, previous, secret)
+    where = asyncio.run(_save(args, record, secret, secrets, profiles, existing))
     app = record.app
     markets = ", ".join(app.marketplaces)
-    where = secrets.describe()
     print(f"Saved profile '{app.name}': {app.app_state} {app.kind} app {app.app_id}, "
           f"marketplaces {markets}; client secret {mask(secret)} in {where}.")
     print(f"next: {next_command(args, 'authorize ' + app.name)}")
     return EXIT_OK
 
 
-async def _save(profile: AppProfile, secret: str, secrets: SecretStore, profiles: ProfileStore,
-                existing: ProfileRecord | None) -> ProfileRecord:
-    """Secret first, then the profile; a profile that cannot be written takes a new secret back
-    out, so nothing half-saved is left behind."""
-    key = client_secret_key(profile.name)
-    today = date.today()
+async def _previous_secret(secrets: SecretStore, key: str, name: str) -> str | None:
+    """The secret kept for this name before (so a rotation is dated), read before the prompt:
+    a store that hangs on a real entry fails here, before anything is typed."""
     try:
-        previous = await secrets.get(key)
-        await secrets.set(key, secret)
+        return await secrets.get(key)
     except SecretStoreError as exc:
-        raise secret_store_failure(exc) from None
+        raise secret_store_failure(SecretStoreError(
+            exc.kind, f"While checking for a client secret saved earlier for '{name}' (before "
+            f"asking for the new one): {exc.message}", exc.options, backend=exc.backend)) from None
+
+
+def _record(profile: AppProfile, location: str, existing: ProfileRecord | None,
+            previous: str | None, secret: str) -> ProfileRecord:
+    today = date.today()
     if existing is None:
-        record = ProfileRecord(profile, secrets.location, today)
-    else:
-        if existing.app.app_id != profile.app_id and existing.authorizations:
-            note(f"profile '{profile.name}' now has another app ID; its "
-                 f"{len(existing.authorizations)} recorded authorization(s) were kept but "
-                 "belong to the earlier app.", "warning")
-        same = previous == secret and existing.client_secret_first_seen is not None
-        record = replace(existing, app=profile, secret_storage=secrets.location,
-                         client_secret_first_seen=existing.client_secret_first_seen
-                         if same else today,
-                         client_secret_rotated=existing.client_secret_rotated
-                         if same else (today if previous else None))
+        return ProfileRecord(profile, location, today)
+    if existing.app.app_id != profile.app_id and existing.authorizations:
+        note(f"profile '{profile.name}' now has another app ID; its "
+             f"{len(existing.authorizations)} recorded authorization(s) were kept but "
+             "belong to the earlier app.", "warning")
+    same = previous == secret and existing.client_secret_first_seen is not None
+    return replace(existing, app=profile, secret_storage=location,
+                   client_secret_first_seen=existing.client_secret_first_seen
+                   if same else today,
+                   client_secret_rotated=existing.client_secret_rotated
+                   if same else (today if previous else None))
+
+
+async def _save(args: argparse.Namespace, record: ProfileRecord, secret: str,
+                secrets: SecretStore, profiles: ProfileStore,
+                existing: ProfileRecord | None) -> str:
+    """The profile first, then its secret: a kill in between leaves a profile whose secret
+    ``status`` reports missing, never a secret no profile names. When the store refuses the
+    typed secret, the 0600 file is offered (on a terminal); otherwise the profile is taken
+    back and the message says the secret was not kept."""
+    name = record.name
     try:
         await asyncio.to_thread(profiles.put, record, overwrite=existing is not None)
     except StoreError as exc:
-        if previous is None:
-            try:
-                await secrets.delete(key)
-            except SecretStoreError:
-                print(f"note: the client secret stays in {secrets.describe()}.", file=sys.stderr)
         raise store_failure(exc) from None
-    return record
+    try:
+        await secrets.set(client_secret_key(name), secret)
+        return secrets.describe()
+    except SecretStoreError as exc:
+        refused = exc
+    if secrets.location != "file" and is_terminal(sys.stdin):
+        print_wrapped(sys.stderr, refused.message, indent="  ", first="")
+        path = file_store(profiles.config_dir, announce).path
+        if await ask_yes_no(f"Keep the client secret you typed in the plain-text file {path} "
+                            "(mode 0600) instead? Anyone who can read that file can use it."):
+            try:
+                kept = await keep_client_secret_in_file(profiles.config_dir, name, secret,
+                                                        announce)
+            except SecretStoreError as again:
+                refused = again
+            else:
+                if kept.note:
+                    note(kept.note)
+                return kept.where
+    await asyncio.to_thread(_take_back, profiles, record, existing)
+    raise secret_store_failure(SecretStoreError(
+        refused.kind, f"{refused.message} The client secret you typed was not kept, and "
+        f"profile '{name}' was left as it was.", refused.options,
+        backend=refused.backend)) from None
+
+
+def _take_back(profiles: ProfileStore, record: ProfileRecord,
+               existing: ProfileRecord | None) -> None:
+    """Undo the profile write after its secret could not be stored."""
+    try:
+        if existing is None:
+            profiles.remove(record.name)
+        else:
+            profiles.put(existing, overwrite=True)
+    except StoreError as exc:
+        note(f"profile '{record.name}' stays in {profiles.path} without its secret "
+             f"({exc.message}); `oauth-wizard status` reports it.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -79,7 +79,7 @@ async def _self_authorize(args: argparse.Namespace, record: ProfileRecord, regio
                 spid: str | None) -> int:
     secrets = open_secret_store(args)
     try:
-        await secrets.check()
+        await secrets.check(write=True)
     except SecretStoreError as exc:
         raise secret_store_failure(exc) from None
     client_secret = required(await open_vault(args).need(

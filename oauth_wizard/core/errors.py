@@ -62,7 +62,11 @@ class WizardError(Exception):
 
 
 class FlowError(WizardError):
-    """The attempt failed: a message, the fix, and the doctor's cause id when one fits."""
+    """The attempt failed: a message, the fix, and the doctor's cause id when one fits.
+    ``keepable`` names a secret the user has in hand that the store refused ("the refresh
+    token"), so a front end can offer the announced plain-text file before it is lost."""
+
+    keepable: str | None = None
 
     def __init__(self, message: str, fix: str = "", cause: str | None = None) -> None:
         super().__init__(message, fix, cause=cause)

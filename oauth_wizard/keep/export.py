@@ -43,7 +43,7 @@ from oauth_wizard.keep.export_formats import (
     psa_config_dir,
     yaml_quote,
 )
-from oauth_wizard.keep.store import atomic_write
+from oauth_wizard.keep.files import atomic_write
 
 __all__ = ["FORMATS", "PSA_DIR_ENV", "ExportCredentials", "ExportError", "WriteResult",
            "default_path", "export_to_file", "notes", "psa_config_dir", "read_existing",

@@ -7,10 +7,11 @@ Only ever used when the user asked for it, and every read and write is announced
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from oauth_wizard.core.records import Location, describe_key
@@ -48,8 +49,8 @@ class FileSecretStore:
     async def delete(self, key: str) -> bool:
         return await asyncio.to_thread(self._delete, key)
 
-    async def check(self) -> None:
-        await asyncio.to_thread(self._check)
+    async def check(self, *, write: bool = False) -> None:
+        await asyncio.to_thread(self._check)  # writability is always checked
 
     async def is_available(self) -> bool:
         return await usable(self)
@@ -72,10 +73,26 @@ class FileSecretStore:
                                "(--insecure-storage)")
             return data.get(key)
 
-    def _set(self, key: str, value: str) -> None:
-        from oauth_wizard.keep.store import atomic_write, ensure_private_dir
+    async def keys(self) -> list[str]:
+        """Every key in the file (``status`` compares them with the profiles)."""
+        return await asyncio.to_thread(lambda: sorted(self._read()))
+
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """This process's lock and the inter-process one around a read-modify-write."""
+        from oauth_wizard.keep.files import LockTimeout, locked
 
         with self._lock:
+            try:
+                with locked(self.path):
+                    yield
+            except LockTimeout as exc:
+                raise SecretStoreError("file_error", exc.message, (exc.fix,)) from None
+
+    def _set(self, key: str, value: str) -> None:
+        from oauth_wizard.keep.files import atomic_write, ensure_private_dir
+
+        with self._changing():
             data = self._read()
             data[key] = value
             try:
@@ -90,9 +107,9 @@ class FileSecretStore:
                            "(--insecure-storage): anyone who can read this file can use it")
 
     def _delete(self, key: str) -> bool:
-        from oauth_wizard.keep.store import atomic_write
+        from oauth_wizard.keep.files import atomic_write
 
-        with self._lock:
+        with self._changing():
             data = self._read()
             if key not in data:
                 if self.path.exists():

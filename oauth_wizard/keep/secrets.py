@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -82,8 +83,10 @@ class SecretStore(Protocol):
 
     async def delete(self, key: str) -> bool: ...
 
-    async def check(self) -> None:
-        """Raise ``SecretStoreError`` saying why the store cannot be used."""
+    async def check(self, *, write: bool = False) -> None:
+        """Raise ``SecretStoreError`` saying why the store cannot be used; with ``write``,
+        also prove it can save and remove (done before a secret is typed, so a store that
+        reads but will not write is found before the user has anything to lose)."""
 
     async def is_available(self) -> bool: ...
 
@@ -108,7 +111,7 @@ class MemorySecretStore:
     async def delete(self, key: str) -> bool:
         return self._data.pop(key, None) is not None
 
-    async def check(self) -> None:
+    async def check(self, *, write: bool = False) -> None:
         return None
 
     async def is_available(self) -> bool:
@@ -161,8 +164,16 @@ class KeyringSecretStore:
 
         return await self._run("delete", key, work)
 
-    async def check(self) -> None:
+    async def check(self, *, write: bool = False) -> None:
         await self._run("check", None, lambda kr: kr.get_password(self.service, PROBE_KEY))
+        if not write:
+            return
+        probe = f"probe {os.getpid()} {time.time_ns()}"
+
+        def save_and_remove(kr: Any) -> None:
+            kr.set_password(self.service, PROBE_KEY, probe)
+            kr.delete_password(self.service, PROBE_KEY)
+        await self._run("probe", None, save_and_remove)
 
     async def is_available(self) -> bool:
         return await usable(self)
@@ -215,10 +226,12 @@ class KeyringSecretStore:
             raise self._error("backend_error", op, key, _detail(exc, secret)) from None
 
     def _error(self, kind: str, op: str, key: str | None, detail: str = "") -> SecretStoreError:
-        what = describe_key(key) if key else "secrets"
+        what = describe_key(key) if key else ("a test entry" if op == "probe" else "secrets")
         not_done = {"read": f"{what} could not be read", "save": f"{what} was not saved",
                     "delete": f"{what} was not removed",
-                    "check": "oauth-wizard cannot keep secrets in it"}[op]
+                    "check": "oauth-wizard cannot keep secrets in it",
+                    "probe": "its test entry was not saved and removed (checked before any "
+                             "secret is typed)"}[op]
         name = self._backend_name
         said = f": {detail}" if detail else ""
         later = (" It may still be saved if a waiting prompt is answered later."
@@ -244,7 +257,8 @@ class KeyringSecretStore:
                       f"unlock prompt), so {not_done}.", (OPT_UNLOCK, OPT_RESTART, OPT_INSECURE)),
             "init_failed": (f"The keyring backend {name} could not start{said}, so {not_done}.",
                             (OPT_INSTALL, OPT_INSECURE)),
-            "write_failed": (f"The keyring ({name}) refused to save {what}{said}.",
+            "write_failed": (f"The keyring ({name}) refused to save {what}{said}"
+                             + (f"; {not_done}." if op == "probe" else "."),
                              (OPT_UNLOCK, OPT_INSECURE)),
             "delete_failed": (f"The keyring ({name}) could not remove {what}{said}.",
                               (f"Remove the entry '{key}' of service '{self.service}' with the "

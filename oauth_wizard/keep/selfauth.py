@@ -18,6 +18,7 @@ region's placeholder entry. UI-free: the CLI and the TUI share these checks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -98,9 +99,19 @@ async def self_authorize(record: ProfileRecord, token: str, region: str, *,
     auth = Authorization(region=actual, selling_partner_id=spid, authorized_at=now,
                          how="self-auth", storage=secrets.location, marketplaces=markets,
                          last_verify=outcome.to_verify_result(now))
+    # The record first, then the token (a kill in between leaves an authorization whose token
+    # `status` reports missing); the replaced placeholders' tokens go before their records.
+    try:
+        previous = await asyncio.to_thread(profiles.swap_authorization, record.name, auth)
+    except StoreError as exc:
+        raise SelfAuthError(f"Nothing was stored: {exc.message}", exc.fix, cause=None,
+                            via="token-refresh", stage="record") from None
     try:
         await secrets.set(refresh_token_key(record.name, actual, spid), token)
     except SecretStoreError as exc:
+        with contextlib.suppress(StoreError):
+            await asyncio.to_thread(profiles.take_back_authorization, record.name, auth,
+                                    previous)
         raise SelfAuthError(f"{exc.message} The token was not stored anywhere (it is still "
                             "valid: paste it again once the store works).",
                             "\n".join(exc.options), cause="secret_store", via="token-refresh",
@@ -108,28 +119,24 @@ async def self_authorize(record: ProfileRecord, token: str, region: str, *,
     replaced = tuple(a for a in record.authorizations
                      if a.how == "self-auth" and a.region == actual
                      and is_placeholder(a.selling_partner_id) and a.selling_partner_id != spid)
-
-    def change(current: ProfileRecord) -> ProfileRecord:
-        for old in replaced:
-            current = current.without_authorization(old.region, old.selling_partner_id)
-        return current.with_authorization(auth)
-
-    try:
-        await asyncio.to_thread(profiles.update, record.name, change)
-    except StoreError as exc:
-        raise SelfAuthError(f"The token is stored in {secrets.describe()}, but "
-                            f"{exc.message}", exc.fix, cause=None, via="token-refresh",
-                            stage="record") from None
     for old in replaced:
         if old.storage != secrets.location:
             notes.append(f"The earlier placeholder entry {old.selling_partner_id} stays in the "
                          f"{old.storage} store; it is no longer listed.")
-            continue
+        else:
+            try:
+                await secrets.delete(refresh_token_key(record.name, old.region,
+                                                       old.selling_partner_id))
+            except SecretStoreError as exc:
+                notes.append(f"The replaced entry {old.selling_partner_id} could not be "
+                             f"deleted: {exc.message}")
+                continue
         try:
-            await secrets.delete(refresh_token_key(record.name, old.region,
-                                                   old.selling_partner_id))
-        except SecretStoreError as exc:
-            notes.append(f"The replaced entry {old.selling_partner_id} could not be deleted: "
-                         f"{exc.message}")
+            await asyncio.to_thread(profiles.update, record.name,
+                                    lambda cur, o=old: cur.without_authorization(
+                                        o.region, o.selling_partner_id))
+        except StoreError as exc:
+            notes.append(f"The replaced entry {old.selling_partner_id} is still listed in "
+                         f"profiles.toml: {exc.message}")
     return SelfAuthResult(auth, outcome, mask(token), secrets.describe(), region, replaced,
                           tuple(notes))

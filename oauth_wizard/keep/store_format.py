@@ -85,17 +85,25 @@ def _refuse_secrets(value: Any, where: str, path: Path) -> None:
             _refuse_secrets(v, where, path)
 
 
+def edit_or_set_aside(path: Path, line: int | None) -> str:
+    """The two ways out of a file oauth-wizard cannot read (commands cannot fix it for you)."""
+    where = f"line {line} of {path}" if line else str(path)
+    aside = path.with_name(f"{path.name}.broken-{date.today().isoformat()}")
+    return (f"Edit {where} in a text editor (docs/environment.md describes it), or set the "
+            f"file aside and start fresh: mv {path} {aside} (then add the profiles again).")
+
+
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def parse(raw: bytes | None, path: Path) -> dict[str, ProfileRecord]:
-    if raw is None:
-        return {}
+    if raw is None or not raw.strip():
+        return {}  # an empty file (a truncated copy, a `touch`) holds no profiles
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError("corrupt", f"{path} is not UTF-8 text; it was left untouched.",
-                         "Fix or replace the file by hand.", path=path) from None
+                         edit_or_set_aside(path, None), path=path) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -104,8 +112,7 @@ def parse(raw: bytes | None, path: Path) -> dict[str, ProfileRecord]:
         what = _TOML_POS.sub("", str(exc)).strip()
         where = f", line {line}, column {pos.group(2)}" if pos else ""
         raise StoreError("corrupt", f"{path}{where}: {what}; the file was left untouched.",
-                         "Fix that line by hand; oauth-wizard never rewrites a file it cannot "
-                         "read.", path=path, line=line) from None
+                         edit_or_set_aside(path, line), path=path, line=line) from None
     return _Schema(text, path).document(doc)
 
 
@@ -148,8 +155,7 @@ class _Schema:
         line = line_of(self.text, profile, key, auth) if profile else None
         where = f", line {line}" if line else ""
         return StoreError("schema", f"{self.path}{where}: {what}; the file was left untouched.",
-                          "Fix it by hand, or remove the profile and add it again.",
-                          path=self.path, line=line)
+                          edit_or_set_aside(self.path, line), path=self.path, line=line)
 
     def document(self, doc: dict) -> dict[str, ProfileRecord]:
         version = doc.get("format_version")
@@ -178,7 +184,9 @@ class _Schema:
             return default
         value = table[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.fail(f"{who} has a {key} of the wrong type ({type(value).__name__})",
+            article = "an" if key[0] in "aeiou" else "a"
+            raise self.fail(f"{who} has {article} {key} of the wrong type "
+                            f"({type(value).__name__})",
                             profile, key, auth)
         if choices is not None and value not in choices:
             raise self.fail(f"{who} has {key} {value!r}; use one of {', '.join(choices)}",

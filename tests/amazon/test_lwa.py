@@ -190,6 +190,59 @@ async def test_retry_after_is_honoured_and_capped(http):
     assert sleeps.delays == [7.0, 30.0]
 
 
+async def test_retry_after_as_an_http_date_is_honoured(http):
+    # the client's clock is 1_700_000_000 (2023-11-14 22:13:20 UTC); the date is 12 s later
+    answers = iter([httpx.Response(503, headers={"Retry-After": "Tue, 14 Nov 2023 22:13:32 GMT"},
+                                   json={"error": "server_error"}),
+                    httpx.Response(200, json=OK_BODY)])
+    sleeps = Sleeps()
+    client, lwa = mock_client(lambda req: next(answers), sleeps=sleeps)
+    async with client:
+        await lwa.refresh(REFRESH, CLIENT_ID, SECRET)
+    assert sleeps.delays == [12.0]
+
+
+async def test_a_trickling_answer_is_cut_at_the_total_deadline(server, http):
+    async def trickle(request, body):
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for byte in b'{"access_token": "' + b"x" * 100:
+            await response.write(bytes([byte]))
+            await asyncio.sleep(0.05)  # each read is quick: a read timeout never trips
+        return response
+
+    server.script = [trickle]
+    lwa = client_for(http, server.url, deadline_s=0.6)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(LwaNetworkError) as info:
+        await lwa.refresh(REFRESH, CLIENT_ID, SECRET)
+    assert asyncio.get_running_loop().time() - started < 3
+    err = info.value
+    assert "did not finish answering within the 0.6 s deadline" in err.message
+    assert "OAUTH_WIZARD_DEADLINE" in err.message and not err.retryable
+
+
+async def test_no_retry_is_started_that_the_deadline_cannot_hold(http):
+    answers = iter([httpx.Response(503, headers={"Retry-After": "20"},
+                                   json={"error": "server_error"}),
+                    httpx.Response(200, json=OK_BODY)])
+    sleeps = Sleeps()
+    client, lwa = mock_client(lambda req: next(answers), sleeps=sleeps, deadline_s=5)
+    async with client:
+        with pytest.raises(LwaError) as info:
+            await lwa.refresh(REFRESH, CLIENT_ID, SECRET)
+    assert sleeps.delays == [] and "No time was left to try again" in info.value.message
+
+
+async def test_the_deadline_comes_from_the_environment(monkeypatch):
+    from oauth_wizard.amazon.retry import deadline_seconds
+
+    assert deadline_seconds({}) == 60
+    assert deadline_seconds({"OAUTH_WIZARD_DEADLINE": "12.5"}) == 12.5
+    assert deadline_seconds({"OAUTH_WIZARD_DEADLINE": "soon"}) == 60
+    assert deadline_seconds({"OAUTH_WIZARD_DEADLINE": "-3"}) == 60
+
+
 async def test_connection_refused_is_retried_then_network_error(http):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -231,21 +284,35 @@ async def test_read_timeout_is_retried_and_reported(server, http):
     assert len(server.requests) == 2 and sleeps.delays == [1.0]
 
 
-async def test_code_exchange_invalid_grant_after_lost_answer_says_code_may_be_used(server, http):
+async def test_a_code_whose_answer_was_lost_is_not_sent_again(server, http):
     async def slow(request, body):
         await asyncio.sleep(1.0)
         return web.json_response(OK_BODY)
 
-    server.script = [slow, (400, {"error": "invalid_grant",
-                                  "error_description": "The request has an invalid grant "
-                                                       "parameter : code"})]
+    server.script = [slow, (200, OK_BODY)]
     lwa = client_for(http, server.url, timeout=0.1)
     with pytest.raises(LwaError) as info:
         await lwa.exchange_code(CODE, CLIENT_ID, SECRET)
     err = info.value
-    assert err.cause_id == "auth_code_expired_or_reused" and err.attempts == 2
-    assert "may already have used the code" in str(err)
-    assert len(server.requests) == 2
+    assert err.attempts == 1 and len(server.requests) == 1
+    assert "was not sent again" in err.message and "consent again" in err.fix
+
+
+@pytest.mark.parametrize("answer_", [(503, {"error": "server_error"}), (429, {}), (200, None)],
+                         ids=["5xx", "429", "empty-200"])
+async def test_the_code_is_exchanged_at_most_once_whatever_fails(server, http, answer_):
+    status, body = answer_
+    server.script = [(status, body if body is not None else ""), (200, OK_BODY)]
+    lwa = client_for(http, server.url)
+    with pytest.raises(LwaError) as info:
+        await lwa.exchange_code(CODE, CLIENT_ID, SECRET)
+    assert len(server.requests) == 1 and info.value.attempts == 1
+    assert "was not sent again" in info.value.message
+    # the same answers are retried for a refresh (which can be repeated safely)
+    server.requests.clear()
+    server.script = [(status, body if body is not None else ""), (200, OK_BODY)]
+    token = await client_for(http, server.url).refresh(REFRESH, CLIENT_ID, SECRET)
+    assert token.access_token and len(server.requests) == 2
 
 
 async def test_code_exchange_after_refused_connection_is_not_called_ambiguous():
@@ -311,7 +378,8 @@ GARBLED_SECRET = SECRET[:20] + "\n" + SECRET[20:]
     ("grantless", {}, answer(400, {"error": "invalid_scope"}), "grantless_scope_not_allowed",
      "invalid_scope"),
     ("code", {}, answer(200, text="<html><title>Sign in</title></html>"),
-     "token_request_wrong_host", "not_lwa"),
+     "amazon_side_issue", "invalid_response"),
+    ("refresh", {}, answer(200, text=""), "amazon_side_issue", "invalid_response"),
     ("refresh", {}, answer(403, {"message": "Missing Authentication Token"},
                            headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"}),
      "token_request_wrong_host", "not_lwa"),
@@ -442,9 +510,12 @@ async def test_no_secret_in_network_error(caplog):
 
     client, lwa = mock_client(handler)
     async with client:
+        with pytest.raises(LwaNetworkError) as code_error:
+            await lwa.exchange_code(CODE, CLIENT_ID, SECRET)  # sent once: no retry to log
         with pytest.raises(LwaNetworkError) as info:
-            await lwa.exchange_code(CODE, CLIENT_ID, SECRET)
-    texts = [str(info.value), repr(info.value), info.value.error_description]
+            await lwa.refresh(REFRESH, CLIENT_ID, SECRET)
+    texts = [str(info.value), repr(info.value), info.value.error_description,
+             str(code_error.value), repr(code_error.value)]
     texts += [r.getMessage() for r in caplog.records]
     assert caplog.records, "retries are logged"
     for text in texts:

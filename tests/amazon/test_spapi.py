@@ -5,6 +5,7 @@ expired client secret). Sleeps are injected, so backoff is asserted, not waited 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -390,3 +391,34 @@ async def test_verify_result_for_the_store():
     from datetime import UTC, datetime
     result = out.to_verify_result(datetime(2025, 6, 15, tzinfo=UTC))
     assert result.ok and result.detail == "1 marketplace(s): US"
+
+
+async def test_a_trickling_sp_api_answer_is_cut_at_the_total_deadline():
+    from aiohttp import web
+
+    async def trickle(request):
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for byte in b'{"payload": [' + b" " * 100:
+            await response.write(bytes([byte]))
+            await asyncio.sleep(0.05)
+        return response
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", trickle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with httpx.AsyncClient() as http:
+            sp = SpApiClient(http, Endpoints(spapi_base=f"http://127.0.0.1:{port}/spapi"),
+                             sleep=Sleeps(), deadline_s=0.6)
+            with pytest.raises(SpApiError) as info:
+                await sp.marketplace_participations(ACCESS, "NA")
+    finally:
+        await runner.cleanup()
+    err = info.value
+    assert err.cause_id == "spapi_unreachable" and err.attempts == 1
+    assert "within the 0.6 s deadline" in err.message and "OAUTH_WIZARD_DEADLINE" in err.message

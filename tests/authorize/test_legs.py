@@ -169,11 +169,12 @@ def test_wrong_state_is_refused_and_does_not_spend_the_attempt(pending):
     assert legs.check_redirect_leg(redirect_query(pending.state), pending).code == CODE
 
 
-@pytest.mark.parametrize("state", [None, ""])
-def test_missing_state_points_at_the_login_uri_page(pending, state):
+@pytest.mark.parametrize(("state", "said"), [(None, "has no 'state'"),
+                                             ("", "has an empty 'state'")])
+def test_missing_state_points_at_the_login_uri_page(pending, state, said):
     with pytest.raises(StateMissing) as caught:
         legs.check_redirect_leg(redirect_query(state), pending)
-    assert caught.value.cause == "login_uri_not_handled"
+    assert caught.value.cause == "login_uri_not_handled" and said in caught.value.message
 
 
 def test_amazon_error_parameters_are_surfaced(pending):

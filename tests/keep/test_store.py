@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import pytest
 
 from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.core.records import Authorization, ProfileRecord, VerifyResult
-from oauth_wizard.keep.store import ProfileStore, StoreError, atomic_write, default_config_dir
+from oauth_wizard.keep.files import atomic_write
+from oauth_wizard.keep.store import ProfileStore, StoreError, default_config_dir
 
 APP_ID = "amzn1.sp.solution.3b4ce5f4-0d0c-4c8a-9b1e-6f2f1d1e2a3b"
 CLIENT_ID = "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef"
@@ -44,7 +47,8 @@ def store(tmp_path) -> ProfileStore:
 
 
 def files_in(path: Path) -> list[str]:
-    return sorted(p.name for p in path.iterdir())
+    """The directory's files, without the inter-process lock files (empty, kept by design)."""
+    return sorted(p.name for p in path.iterdir() if not p.name.endswith(".lock"))
 
 
 # --- config dir ------------------------------------------------------------------------------
@@ -207,7 +211,8 @@ BASE = ('format_version = 1\n\n[profiles.shop]\napp_id = "x"\nclient_id = "y"\n'
     (BASE.replace('app_id = "x"\n', ""), 3, "profile 'shop' has no app_id"),
     (BASE.replace('"draft"', '"beta"'), 6, "app_state 'beta'; use one of draft"),
     (BASE + 'app_sate = "draft"\n', 7, "unknown key 'app_sate'"),
-    (BASE + "hybrid = \"yes\"\n", 7, "hybrid of the wrong type"),
+    (BASE + "hybrid = \"yes\"\n", 7, "has a hybrid of the wrong type"),
+    (BASE.replace('"draft"', "3"), 6, "has an app_state of the wrong type (int)"),
     (BASE + '[[profiles.shop.authorizations]]\nregion = "NA"\nselling_partner_id = "A1"\n'
             'authorized_at = 2026-01-01T00:00:00Z\n[[profiles.shop.authorizations]]\n'
             'region = "US"\nselling_partner_id = "A2"\nauthorized_at = 2026-01-01T00:00:00Z\n',
@@ -224,6 +229,10 @@ def test_schema_errors_name_line_and_leave_file(store, text, line, words):
         store.load()
     assert info.value.kind == "schema" and info.value.line == line
     assert words in str(info.value) and str(store.path) in str(info.value)
+    # the way out is an edit or a set-aside, never a command that cannot read the file
+    fix = info.value.fix
+    assert "add it again" not in fix and f"mv {store.path} {store.path}.broken-" in fix
+    assert (f"line {line} of {store.path}" if line else f"Edit {store.path}") in fix
     with pytest.raises(StoreError):
         store.put(ProfileRecord(app("new")))
     assert store.path.read_text() == text
@@ -253,23 +262,77 @@ def test_write_after_external_edit_is_refused(store):
     assert list(store.load()) == ["shop", "two"]
 
 
-def test_two_stores_do_not_clobber_each_other(tmp_path):
+def test_two_stores_adding_different_profiles_both_land(tmp_path):
     first, second = ProfileStore(tmp_path), ProfileStore(tmp_path)
     first.load()
     second.load()
     second.put(ProfileRecord(app("from-second")))
+    first.put(ProfileRecord(app("from-first")))  # applied to what is on disk now
+    assert list(ProfileStore(tmp_path).load()) == ["from-second", "from-first"]
+
+
+def test_a_profile_changed_by_another_store_is_not_overwritten(tmp_path):
+    ProfileStore(tmp_path).put(ProfileRecord(app()))
+    first, second = ProfileStore(tmp_path), ProfileStore(tmp_path)
+    first.load()
+    second.load()
+    second.update("shop", lambda rec: replace(rec, secret_storage="file"))
     with pytest.raises(StoreError) as info:
-        first.put(ProfileRecord(app("from-first")))
+        first.update("shop", lambda rec: replace(rec, secret_storage="keyring"))
     assert info.value.kind == "changed_on_disk"
-    assert list(ProfileStore(tmp_path).load()) == ["from-second"]
+    assert ProfileStore(tmp_path).get("shop").secret_storage == "file"
 
 
-def test_file_deleted_or_created_behind_our_back_is_noticed(tmp_path):
+def test_file_deleted_or_created_behind_our_back_is_merged_not_clobbered(tmp_path):
     first = ProfileStore(tmp_path)
     assert first.load() == {}
     ProfileStore(tmp_path).put(ProfileRecord(app("other")))
-    with pytest.raises(StoreError):
-        first.put(ProfileRecord(app()))
+    first.put(ProfileRecord(app()))
+    assert list(ProfileStore(tmp_path).load()) == ["other", "shop"]
+    first.path.unlink()  # removed by hand: the removal is respected
+    first.put(ProfileRecord(app("third")))
+    assert list(ProfileStore(tmp_path).load()) == ["third"]
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n\t\n"])
+def test_an_empty_file_is_no_profiles_and_can_be_added_to(tmp_path, content):
+    store = ProfileStore(tmp_path)
+    store.path.write_bytes(content)
+    assert store.load() == {}
+    store.put(ProfileRecord(app()))
+    assert list(ProfileStore(tmp_path).load()) == ["shop"]
+
+
+def test_a_held_lock_is_named_and_nothing_is_written(store, monkeypatch):
+    import filelock
+
+    from oauth_wizard.keep import files
+
+    store.put(ProfileRecord(app()))
+    before = store.path.read_bytes()
+    monkeypatch.setattr(files, "LOCK_TIMEOUT_S", 0.2)
+    with filelock.FileLock(str(files.lock_path(store.path))):
+        held = ProfileStore(store.config_dir)
+        held.load()
+        with pytest.raises(StoreError) as info:
+            held.put(ProfileRecord(app("two")))
+    assert info.value.kind == "locked" and str(store.path) in info.value.message
+    assert "Let the other command" in info.value.fix
+    assert store.path.read_bytes() == before
+
+
+def test_stale_temp_files_of_ours_are_swept_on_the_next_write(store):
+    store.put(ProfileRecord(app()))
+    stale = store.config_dir / ".profiles.toml.abc123.tmp"
+    fresh = store.config_dir / ".profiles.toml.def456.tmp"
+    theirs = store.config_dir / ".other.toml.abc.tmp"
+    for path in (stale, fresh, theirs):
+        path.write_text("secret copy")
+    old = time.time() - 120
+    os.utime(stale, (old, old))
+    os.utime(theirs, (old, old))
+    store.put(ProfileRecord(app("two")))
+    assert not stale.exists() and fresh.exists() and theirs.exists()
 
 
 # --- no secrets ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from textual.widgets import Button, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from oauth_wizard.core.errors import FlowError
-from oauth_wizard.core.events import Exchanging, Listening
+from oauth_wizard.core.events import Authorized, Exchanging, Listening
 from oauth_wizard.tui.demo import DemoError
 from oauth_wizard.tui.screens.attempt_widgets import (
     ActionStatus,
@@ -40,19 +40,18 @@ from oauth_wizard.tui.screens.attempt_widgets import (
     timeline_text,
 )
 from oauth_wizard.tui.screens.base import StepBody
+from oauth_wizard.tui.screens.catch_actions import RUNNING, CatchActions
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
+from oauth_wizard.tui.screens.keep_offer import KeepOffer
 from oauth_wizard.tui.sessions.doctor import failure_facts
-from oauth_wizard.tui.state import Back, Caught, StepResult, WizardState, authorize_problems
+from oauth_wizard.tui.state import Caught, StepResult, WizardState, authorize_problems
 
 if TYPE_CHECKING:
     from oauth_wizard.core.profile import AppProfile
     from oauth_wizard.tui.sessions.catch import CatchPlan, CatchSession, Runtime
 
 
-RUNNING = ("preparing", "listening", "paste", "exchanging")
-
-
-class CatchScreen(Screen[StepResult]):
+class CatchScreen(CatchActions, Screen[StepResult]):
     """Runs attempts (a fresh state each time) until one is authorized or the user leaves."""
 
     STEP = "catch"
@@ -103,6 +102,7 @@ class CatchScreen(Screen[StepResult]):
                 yield SetupForm(self.state, id="setup-form")
             yield Static(id="catch-mode")
             yield FailurePanel(id="catch-failure")
+            yield KeepOffer(id="keep-offer")
             yield DoctorAdvice(id="catch-doctor")
             yield CertInfo(id="cert-info")
             yield Static("Consent URL", classes="section", id="consent-title")
@@ -244,21 +244,38 @@ class CatchScreen(Screen[StepResult]):
             return
         self._stop()
         if message.authorized is not None:
-            self._set_phase("done")
-            self._leave(Caught(self.state, authorized=message.authorized,
-                               storage_note=self.runtime.storage_note,
-                               in_memory=getattr(self.runtime.secrets, "location", "") == "memory"))
+            self._succeeded(message.authorized)
             return
         error = message.error
         assert error is not None
         exchanging = self.phase == "exchanging"
         self._set_phase("failed")
         self.query_one("#catch-failure", FailurePanel).show_error(error)
+        path = self.session.keep_file_path() if self.session and error.keepable else None
+        if path is not None and self.session is not None and not self.runtime.demo:
+            self.query_one(KeepOffer).offer(error.keepable or "", path, self.session)
         consent = self.session.ready.consent if self.session and self.session.ready else None
         self.query_one(DoctorAdvice).explain(error.message, failure_facts(
             self.state, consent, error.cause, exchanging=exchanging))
         self.query_one("#catch-body").scroll_home(animate=False)
         self.query_one("#retry", Button).focus()
+
+    def _succeeded(self, authorized: Authorized) -> None:
+        self._set_phase("done")
+        self._leave(Caught(self.state, authorized=authorized,
+                           storage_note=self.runtime.storage_note,
+                           in_memory=getattr(self.runtime.secrets, "location", "") == "memory"))
+
+    @on(KeepOffer.Done)
+    def _kept(self, message: KeepOffer.Done) -> None:
+        """The refused secret went to the file (the token: done; the client secret: a fresh
+        attempt), or the user let it go, or the file refused it too."""
+        if message.error is not None:
+            self.query_one("#catch-failure", FailurePanel).show_error(message.error)
+        elif message.authorized is not None:
+            self._succeeded(message.authorized)
+        elif message.kept:
+            self.begin()
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste outside any field is a pasted address too (the field takes its own)."""
@@ -285,54 +302,6 @@ class CatchScreen(Screen[StepResult]):
         self.query_one(SetupForm).display = False
         self.begin()
 
-    # --- actions ------------------------------------------------------------------------------
-
-    def action_approve(self, user: str = "Pat") -> None:
-        """Demo: sign in on the simulator's consent page as ``user`` and approve (the palette
-        offers the other users, to see what Amazon says to them)."""
-        if self.check_action("approve", ()) and self.url:
-            self.query_one(ActionStatus).say(f"Approving as {user} on the simulator's "
-                                             "consent page…")
-            self.query_one(ApproveButton).approve(self._attempt, self.url, user)
-
-    @on(ApproveButton.Approved)
-    def _approved(self, message: ApproveButton.Approved) -> None:
-        if message.attempt == self._attempt and self.phase not in ("done", "failed"):
-            self.query_one(ActionStatus).say(message.text, error=not message.ok)
-
-    def action_open(self, url: str | None = None) -> None:
-        url = url or self.url
-        if url:
-            self.query_one(ActionStatus).open(url)
-
-    def action_copy(self, url: str | None = None) -> None:
-        url = url or self.url
-        if url:
-            self.query_one(ActionStatus).copy(url)
-
-    def action_cancel(self) -> None:
-        if self.phase not in RUNNING:
-            return
-        self._stop()
-        self._set_phase("cancelled")  # from now on, what the old workers still say is ignored
-        self._log(self._clock(), "Cancelled: nothing was exchanged or stored.")
-        self.query_one("#catch-mode", Static).update(
-            "Cancelled. Try again (r) starts a fresh attempt; Back to review (Esc) changes "
-            "the app's values.")
-
-    def action_doctor(self) -> None:
-        """The Doctor screen with this failure's message and the wizard's facts."""
-        if self.phase == "failed":
-            self.query_one(DoctorAdvice).open_doctor()
-
-    def action_retry(self) -> None:
-        if self.phase in ("failed", "cancelled"):
-            self.begin()
-
-    def action_back(self) -> None:
-        self._stop()
-        self._leave(Back(self._collect()))
-
     def _stop(self, *, keep_attempt: bool = False) -> None:
         """Stop what the attempt has running: the attempt itself (unless a new one starts
         now), a pasted address being checked, the demo's approval."""
@@ -346,28 +315,6 @@ class CatchScreen(Screen[StepResult]):
         if not self._left:
             self._left = True
             self.dismiss(result)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = {
-            "approve": self.runtime.demo and self.phase == "listening",
-            "open": self.url is not None and self.phase in RUNNING,
-            "copy": self.url is not None and self.phase in RUNNING,
-            "cancel": self.phase in RUNNING,
-            "retry": self.phase in ("failed", "cancelled"),
-            "doctor": self.phase == "failed",
-        }
-        return allowed.get(action, True)
-
-    # --- buttons ------------------------------------------------------------------------------
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"approve": self.action_approve, "open": self.action_open,
-                   "copy": self.action_copy, "cancel": self.action_cancel,
-                   "retry": self.action_retry, "nav-back": self.action_back,
-                   "open-next": lambda: self.action_open(self.query_one(PastePanel).next_url),
-                   "copy-next": lambda: self.action_copy(self.query_one(PastePanel).next_url)}
-        if event.button.id in actions:
-            actions[event.button.id]()
 
     # --- rendering ----------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,16 +29,18 @@ from oauth_wizard.authorize.catcher_checks import HostNotLocalError, check_host_
 from oauth_wizard.authorize.legs import LoginLeg
 from oauth_wizard.consent.url import new_state
 from oauth_wizard.core.errors import FlowError
-from oauth_wizard.core.events import Authorized, ConsentReady, FlowEvent, Retrying
+from oauth_wizard.core.events import Authorized, ConsentReady, FlowEvent, Notice, Retrying
+from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import AppProfile
 from oauth_wizard.core.records import ProfileRecord, client_secret_key
+from oauth_wizard.keep.fallback import file_store, keep_client_secret_in_file, keep_token_in_file
 from oauth_wizard.keep.secrets import KeyringSecretStore, SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError, default_config_dir
 from oauth_wizard.tui.state import WizardState, authorize_problems, blocking_message, to_profile
 
 if TYPE_CHECKING:
     from oauth_wizard.authorize.catcher import Catcher
-    from oauth_wizard.authorize.flow import AuthorizeFlow
+    from oauth_wizard.authorize.flow import AuthorizeFlow, TokenNotSaved
     from oauth_wizard.authorize.tls import TrustStep
 
 
@@ -89,7 +91,7 @@ class RealRuntime:
         """Refuse early, before any URL is opened, when the keyring cannot keep the token."""
         assert self.secrets is not None
         try:
-            await self.secrets.check()
+            await self.secrets.check(write=True)
         except SecretStoreError as exc:
             raise store_error(exc) from None
         self.storage_note = f"stored in {self.secrets.describe()}"
@@ -158,6 +160,8 @@ class CatchSession:
         self._open = contextlib.AsyncExitStack()  # the HTTP client, closed by aclose()
         self.flow: AuthorizeFlow | None = None
         self.ready: ConsentReady | None = None
+        self._unsaved_token: TokenNotSaved | None = None  # refused by the store, kept in memory
+        self._unsaved_secret: tuple[str, str] | None = None
 
     @property
     def consent_url(self) -> str | None:
@@ -179,17 +183,19 @@ class CatchSession:
         secret = state.client_secret.strip()
         runtime = self.runtime
         assert runtime.secrets is not None
-        secret_storage = None
+        secret_storage = None if runtime.demo else runtime.secrets.location
+        if runtime.profiles is not None:  # the profile first, then its secret (as profile add)
+            today = datetime.fromtimestamp(self._clock(), UTC).date()
+            await asyncio.to_thread(save_profile, runtime.profiles, profile, secret_storage,
+                                    today)
         if not runtime.demo:  # so `oauth-wizard authorize NAME` can use the profile later
             try:
                 await runtime.secrets.set(client_secret_key(profile.name), secret)
             except SecretStoreError as exc:
-                raise store_error(exc) from None
-            secret_storage = runtime.secrets.location
-        if runtime.profiles is not None:
-            today = datetime.fromtimestamp(self._clock(), UTC).date()
-            await asyncio.to_thread(save_profile, runtime.profiles, profile, secret_storage,
-                                    today)
+                self._unsaved_secret = (profile.name, secret)
+                error = store_error(exc)
+                error.keepable = "the client secret"
+                raise error from None
         endpoints = runtime.endpoints
         setup = AuthorizeSetup(profile, secret, state.seller_marketplace,
                                state.consent_redirect_uri(), endpoints)
@@ -244,12 +250,61 @@ class CatchSession:
     async def catch(self, plan: CatchPlan, *, timeout: float | None,  # noqa: ASYNC109
                     listening: Callable[[Catcher], object] | None = None) -> Authorized:
         assert self.flow is not None
-        return await self.flow.catch(timeout=timeout, ssl_context=plan.ssl_context,
-                                     listening=listening)
+        with self._remembering_refused_token():
+            return await self.flow.catch(timeout=timeout, ssl_context=plan.ssl_context,
+                                         listening=listening)
 
     async def paste(self, text: str) -> LoginLeg | Authorized:
         assert self.flow is not None
-        return await self.flow.paste(text)
+        with self._remembering_refused_token():
+            return await self.flow.paste(text)
+
+    @contextlib.contextmanager
+    def _remembering_refused_token(self) -> Iterator[None]:
+        from oauth_wizard.authorize.flow import TokenNotSaved
+
+        try:
+            yield
+        except TokenNotSaved as exc:
+            self._unsaved_token = exc
+            raise
+
+    def keep_file_path(self) -> Path | None:
+        """Where ``keep_in_file`` would write (shown before the user agrees)."""
+        config_dir = self.runtime.config_dir
+        return None if config_dir is None else file_store(config_dir, self._announce).path
+
+    async def keep_in_file(self) -> Authorized | None:
+        """Put the secret the store refused into the announced 0600 file, as the user asked.
+        The refresh token: the authorization is complete (returned). The client secret: the
+        rest of this session keeps its secrets in that file too, and the attempt starts over
+        (None)."""
+        config_dir = self.runtime.config_dir
+        assert config_dir is not None and not self.runtime.demo
+        try:
+            if self._unsaved_token is not None:
+                unsaved = self._unsaved_token
+                token = unsaved.token.refresh_token or ""
+                kept = await keep_token_in_file(config_dir, unsaved.profile_name,
+                                                unsaved.authorization, token, self._announce)
+                self._unsaved_token = None
+                if kept.note:
+                    self._announce(kept.note)
+                assert kept.authorization is not None
+                return Authorized(kept.authorization, mask(token), kept.where, False)
+            assert self._unsaved_secret is not None
+            name, secret = self._unsaved_secret
+            kept = await keep_client_secret_in_file(config_dir, name, secret, self._announce)
+        except SecretStoreError as exc:
+            raise FlowError(f"The plain-text file refused it too: {exc.message}",
+                            "\n".join(exc.options), "secret_store") from None
+        self._unsaved_secret = None
+        self.runtime.secrets = file_store(config_dir, self._announce)
+        self.runtime.storage_note = f"stored in {self.runtime.secrets.describe()}"
+        return None
+
+    def _announce(self, text: str) -> None:
+        self._on_event(Notice(text))
 
     async def aclose(self) -> None:
         await self._open.aclose()

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from oauth_wizard.amazon.retry import retry_words
 from oauth_wizard.core.errors import FlowError
 from oauth_wizard.core.records import Authorization, ProfileRecord, client_secret_key, describe_key
 from oauth_wizard.core.tokens import check_refresh_token
@@ -116,8 +117,7 @@ class KeepSession:
         def note(service: str) -> Callable[[int, float, str], None]:
             def said(attempt: int, delay: float, outcome: str) -> None:
                 if progress is not None:
-                    progress(f"{service} answered {outcome}; trying again in {delay:g} s "
-                             f"(attempt {attempt + 1})")
+                    progress(retry_words(service, attempt, delay, outcome))
             return said
         return note
 
@@ -251,7 +251,7 @@ class KeepSession:
         store = self.runtime.secrets
         assert store is not None and self.runtime.profiles is not None
         try:
-            await store.check()
+            await store.check(write=True)
         except SecretStoreError as exc:
             return SelfAuthReport(failure=Failure.of_store(exc))
         service = self._service()
