@@ -46,8 +46,9 @@ async def attack(root: Path, requests: int, kills: int, writer_trials: int) -> b
     f = r.flood
     growth = (r.rss_after_kb - r.rss_before_kb) / max(r.rss_before_kb, 1)
     print("Catcher during a real authorize (127.0.0.1):")
-    print(f"  hostile requests sent      {f.sent:>7}  ({len(f.by_kind)} kinds; "
-          f"{f.closed_without_answer} closed without an answer)")
+    print(f"  hostile requests sent      {f.sent:>7}  ({len(f.by_kind)} kinds, 64 at a time; "
+          f"{f.closed_without_answer} closed unanswered, mostly over the 32-connection "
+          "cap, which closes the oldest)")
     print(f"  answers by status          {dict(sorted(f.answered.items()))}")
     print(f"  slowloris connections      {f.slowloris_closed} closed by the catcher, "
           f"{f.slowloris_held} still held after 17 s")

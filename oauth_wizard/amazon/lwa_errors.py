@@ -179,6 +179,8 @@ def not_lwa(resp: httpx.Response, ctx: Ctx, request_id: str | None,
     if 200 <= status < 300 and payload is None:
         if not raw.strip():
             what = "an empty body"
+        elif not what.startswith("an HTML page"):
+            what = f"a body that is not JSON ({ctype})"
         rid = f" and request id {request_id}" if request_id else ""
         return LwaError("invalid_response", scrub(f"HTTP {status} with {what}", ctx.secrets),
                         status, "amazon_side_issue", True, grant=ctx.grant,

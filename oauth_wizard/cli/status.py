@@ -14,9 +14,17 @@ import json
 import sys
 from typing import TextIO
 
-from oauth_wizard.cli.common import EXIT_NOT_OK, EXIT_OK, PROG, add_store_options, print_wrapped
+from oauth_wizard.cli.common import (
+    EXIT_NOT_OK,
+    EXIT_OK,
+    PROG,
+    UsageError,
+    add_store_options,
+    print_wrapped,
+)
 from oauth_wizard.cli.keep import load_all, load_record, now, open_vault, with_globals
-from oauth_wizard.keep.service import secret_presence, spid_label
+from oauth_wizard.core.records import describe_key
+from oauth_wizard.keep.service import orphan_secrets, secret_presence, spid_label
 from oauth_wizard.keep.status import (
     ROTATION_DAYS,
     AuthorizationStatus,
@@ -32,11 +40,17 @@ MARK = {"ok": "✓", "note": "-", "warn": "!", "action": "X"}
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.remove_orphans and args.name:
+        raise UsageError("--remove-orphans looks at every profile, so it takes no NAME.",
+                         f"Run: {with_globals(args, f'{PROG} status --remove-orphans')}")
     records = [load_record(args, args.name)] if args.name else load_all(args)
     vault = open_vault(args)
     presence, masks = asyncio.run(secret_presence(records, vault))
+    orphans = [] if args.name else asyncio.run(orphan_secrets(records, vault))
+    if args.remove_orphans:
+        return _remove_orphans(args, vault, orphans)
     report = compute_status(records, presence, now(), masks=masks,
-                            store_location=vault.default_location)
+                            store_location=vault.default_location, orphans=orphans)
     for where, exc in vault.failed.items():
         print_wrapped(sys.stderr, f"{PROG} status: the {where} could not be read, so the "
                       f"secrets kept there were not checked: {exc.message}", indent="  ",
@@ -48,6 +62,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         _print(args, report, vault, sys.stdout)
     return EXIT_NOT_OK if report.needs_action else EXIT_OK
+
+
+def _remove_orphans(args: argparse.Namespace, vault: Vault, orphans: list[str]) -> int:
+    """Delete the secrets no profile names from the plain-text file (the keyring cannot be
+    listed, and nothing is written there before its record)."""
+    store = vault.store("file")
+    if not orphans or store is None:
+        print("No secret without a profile was found.")
+        return EXIT_OK
+    removed = [key for key in orphans if asyncio.run(store.delete(key))]
+    print(f"Removed {len(removed)} secret(s) no profile used from {store.describe()}: "
+          f"{', '.join(describe_key(k) for k in removed)}.")
+    return EXIT_OK
 
 
 # --- the human report --------------------------------------------------------------------------
@@ -148,3 +175,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", metavar="NAME", help="only this profile")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object instead (documented in docs/json.md)")
+    parser.add_argument("--remove-orphans", action="store_true",
+                        help="delete the secrets in the plain-text secrets file that no profile "
+                             "uses (status lists them as orphan_secrets)")

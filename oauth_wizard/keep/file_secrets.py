@@ -75,7 +75,13 @@ class FileSecretStore:
 
     async def keys(self) -> list[str]:
         """Every key in the file (``status`` compares them with the profiles)."""
-        return await asyncio.to_thread(lambda: sorted(self._read()))
+        def listed() -> list[str]:
+            with self._lock:
+                keys = sorted(self._read())
+            if self.path.exists():
+                self._announce(f"! listed the entries of the plain-text file {self.path}")
+            return keys
+        return await asyncio.to_thread(listed)
 
     @contextlib.contextmanager
     def _changing(self) -> Iterator[None]:

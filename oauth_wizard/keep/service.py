@@ -104,6 +104,23 @@ async def secret_presence(records: Iterable[ProfileRecord], vault: Vault
     return presence, masks
 
 
+async def orphan_secrets(records: Iterable[ProfileRecord], vault: Vault) -> list[str]:
+    """Keys in the plain-text secrets file that no profile or authorization names. (The
+    keyring cannot be listed; oauth-wizard records before it stores, so a kill cannot leave
+    one there.)"""
+    from oauth_wizard.keep.file_secrets import FileSecretStore
+    from oauth_wizard.keep.secrets import SecretStoreError
+
+    store = vault.store("file")
+    if not isinstance(store, FileSecretStore) or not store.path.exists():
+        return []
+    named = {key for rec in records for key, _ in rec.secret_entries()}
+    try:
+        return [key for key in await store.keys() if key not in named]
+    except SecretStoreError:
+        return []
+
+
 @dataclass(frozen=True)
 class Wording:
     """How a front end words the fixes it shows: ``command`` completes a command line (the

@@ -37,7 +37,7 @@ JSON (``StatusReport.as_json()``; keys are stable, ``null`` where unknown)::
 Problem ids: no_profiles, not_authorized, client_secret_missing, client_secret_unchecked,
 client_secret_rotation_soon, client_secret_rotation_overdue, client_secret_age_unknown,
 insecure_storage, refresh_token_missing, refresh_token_unchecked, reauthorization_soon,
-reauthorization_overdue, never_verified, verify_failed.
+reauthorization_overdue, never_verified, verify_failed, orphan_secrets.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from oauth_wizard.core.records import (
     ProfileRecord,
     VerifyResult,
     client_secret_key,
+    describe_key,
     refresh_token_key,
 )
 from oauth_wizard.keep.commands import (
@@ -216,7 +217,9 @@ def _client_secret(rec: ProfileRecord, state: SecretState, now: datetime
     enter = "Enter it (read from stdin or a masked prompt, never from the command line):"
     if state.location == "missing":
         out.append(Problem("client_secret_missing", "action", f"The client secret of profile "
-                           f"'{rec.name}' is not stored, so no token can be refreshed.",
+                           f"'{rec.name}' is not stored, so no token can be refreshed (or a "
+                           f"`profile add` or `profile remove` of it was interrupted: to finish "
+                           f"removing it, run {command_line('profile', 'remove', rec.name)}).",
                            enter, fix_cmd))
     elif not state.checked:
         out.append(Problem("client_secret_unchecked", "warn", f"Could not check that the client "
@@ -267,7 +270,8 @@ def _authorization(rec: ProfileRecord, auth: Authorization, ctx: _Ctx) -> Author
     verify = verify_command(rec)
     if state.location == "missing":
         out.append(Problem("refresh_token_missing", "action", f"The refresh token of {who} is "
-                           "not stored.", again, reauth))
+                           "not stored (an interrupted authorization records the seller before "
+                           "its token).", again, reauth))
     elif not state.checked:
         out.append(Problem("refresh_token_unchecked", "warn", f"Could not check that the "
                            f"refresh token of {who} is in the {state.location}.",
@@ -336,12 +340,15 @@ def _profile(rec: ProfileRecord, ctx: _Ctx) -> ProfileStatus:
 
 def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[str, bool],
                    now: datetime, *, masks: Mapping[str, str] | None = None,
-                   store_location: str = "keyring") -> StatusReport:
+                   store_location: str = "keyring", orphans: Iterable[str] = ()
+                   ) -> StatusReport:
     """The report for ``records``. ``secret_presence`` maps secret-store keys
     (``client_secret_key``, ``refresh_token_key``) to whether the secret was found; a key that
     is absent could not be checked. ``masks`` maps the same keys to masked values (anything
     shaped like a raw token is masked again). ``store_location`` is where the caller looked,
-    used when a record does not say. ``now`` must be timezone-aware."""
+    used when a record does not say. ``orphans`` are secret-store keys no record names (a
+    command killed half-way by an older version, or a profile removed by hand). ``now`` must
+    be timezone-aware."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     ctx = _Ctx(secret_presence, masks or {}, store_location, now)
@@ -355,6 +362,13 @@ def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[st
                             command_line("profile", "add", "NAME", "--app-id", "ID", "--client-id",
                                  "CLIENT_ID", "--app-state", "draft", "--marketplace", "CC",
                                  "--login-uri", "URI", "--redirect-uri", "URI")),)
+    orphaned = sorted(orphans)
+    if orphaned:
+        problems += (Problem(
+            "orphan_secrets", "warn", f"The plain-text secrets file holds {len(orphaned)} "
+            f"secret(s) no profile uses: {', '.join(describe_key(k) for k in orphaned)} (a "
+            "command was interrupted, or a profile was removed by hand).",
+            "Remove them (nothing reads them):", command_line("status", "--remove-orphans")),)
     return StatusReport(now, profiles, problems)
 
 

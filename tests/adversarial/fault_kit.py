@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -161,6 +162,9 @@ class LwaOutcome:
 
 async def lwa_outcomes(deadline_s: float = 8.0) -> dict[str, list[LwaOutcome]]:
     """Each fault, for a refresh and for a code exchange (which must be sent at most once)."""
+    # the fake endpoint's own server logs (a client that gave up mid-trickle) are not ours
+    logging.getLogger("aiohttp.server").addHandler(logging.NullHandler())
+    logging.getLogger("aiohttp.server").propagate = False
     results: dict[str, list[LwaOutcome]] = {}
     for name, script in lwa_faults().items():
         results[name] = []
