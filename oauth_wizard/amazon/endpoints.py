@@ -35,6 +35,12 @@ class Endpoints:
 
         return cls(get(PORTAL_ENV), get(LWA_ENV), get(SPAPI_ENV))
 
+    def overrides(self) -> tuple[str, ...]:
+        """What is not Amazon, one phrase each ("consent pages → URL"), for banners."""
+        named = (("consent pages", self.portal_base), ("LWA", self.lwa_url),
+                 ("SP-API", self.spapi_base))
+        return tuple(f"{what} → {url}" for what, url in named if url)
+
     @classmethod
     def for_simulator(cls, base_url: str) -> Endpoints:
         base = base_url.rstrip("/")

@@ -230,8 +230,8 @@ def classify(status: int, error: str, desc: str, ctx: Ctx,
             return make("client_id_invalid",
                         f"LWA rejected the client {said}, and the client ID is not a full LWA "
                         "client ID (amzn1.application-oa2-client. and 32 hex characters).",
-                        "Copy the client ID from the app's LWA credentials (Developer Central, "
-                        "Develop Apps, View under LWA credentials) and update the profile.")
+                        "Copy the client ID from the app's LWA credentials (Solution Provider "
+                        "Portal, Develop Apps, View under LWA credentials) and update the profile.")
         damage = _damage(ctx.client_secret)
         if damage:
             return make("credentials_garbled",

@@ -368,5 +368,5 @@ async def _after_probe(outcome: VerifyOutcome, access: str, spapi: SpApiClient,
         message=f"SP-API refused the token in {called} (403, no details), and no other region "
                 "accepted it either, so a missing role is the likelier cause [uncertain]: this "
                 "call needs Product Listing or Selling Partner Insights.",
-        fix="Add one of those roles to the app in Developer Central, then authorize again "
-            "(a role added after authorization needs a new authorization).")
+        fix="Add one of those roles to the app in the Solution Provider Portal, then authorize "
+            "again (a role added after authorization needs a new authorization).")

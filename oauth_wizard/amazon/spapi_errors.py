@@ -181,8 +181,8 @@ def _unauthorized(low: str, said: str, make: Any) -> SpApiError:
     if "lwa secret" in low or ("secret" in low and "expired" in low):
         return make("client_secret_invalid_or_expired", f"SP-API says the app's LWA client "
                     f"secret has expired {said}.",
-                    "Rotate the client secret in Developer Central (LWA credentials, Rotate), "
-                    "then enter the new one in the profile.")
+                    "Rotate the client secret in the Solution Provider Portal (Develop Apps, "
+                    "LWA credentials, Rotate), then enter the new one in the profile.")
     if "has expired" in low or "expired" in low:
         return make("access_token_expired", f"SP-API says the access token has expired {said}.",
                     "Access tokens last one hour; get a fresh one (verify does) and check the "
@@ -198,7 +198,7 @@ def _unauthorized(low: str, said: str, make: Any) -> SpApiError:
                     f"[uncertain]: the app lacks a role this call needs ({ROLES_FOR_VERIFY}), "
                     "or the token was issued for another region than the endpoint called.",
                     "Verify against the region the seller authorized in; if that is right, add "
-                    "the role to the app in Developer Central and authorize again.",
+                    "the role to the app in the Solution Provider Portal and authorize again.",
                     candidates=("role_missing", "wrong_region_endpoint"), uncertain=True)
     return make("amazon_side_issue", f"SP-API refused the call with 403 Unauthorized {said}.",
                 "These details are not ones oauth-wizard knows; open a support case with the "

@@ -33,7 +33,7 @@ DEBUG_ENV = "OAUTH_WIZARD_DEBUG"
 APP_STATE_WHY = (
     "--app-state is required because it decides version=beta: a Draft or Submitted app needs "
     "it and a Published app must not have it, and guessing wrong is how people get MD1000. "
-    "Look the state up in Developer Central (Develop Apps) and pass --app-state draft, "
+    "Look the state up in the Solution Provider Portal (Develop Apps) and pass --app-state draft, "
     "submitted or published."
 )
 

@@ -53,7 +53,11 @@ def cmd_lint_url(args: argparse.Namespace) -> int:
         return EXIT_OK if result.ok else EXIT_NOT_OK
     out = sys.stdout
     count = len(result.problems)
-    if result.ok:
+    if result.ok and result.warnings:
+        n = len(result.warnings)
+        print(f"No problems Amazon would refuse; {n} warning{'s' if n != 1 else ''} below.",
+              file=out)
+    elif result.ok:
         print("No problems found in this consent URL.", file=out)
     else:
         print(f"{count} problem{'s' if count != 1 else ''} found in this consent URL:", file=out)
@@ -62,6 +66,12 @@ def cmd_lint_url(args: argparse.Namespace) -> int:
         print(f"{i}. [{finding.id}]", file=out)
         print_wrapped(out, finding.message, indent="   ")
         print_wrapped(out, finding.fix, indent="        ", first="   fix: ")
+    if result.warnings:
+        print(file=out)
+        print("warnings (Amazon would not refuse these; a reviewer would):", file=out)
+        for finding in result.warnings:
+            print_wrapped(out, f"[{finding.id}] {finding.message}", indent="    ", first="  ! ")
+            print_wrapped(out, finding.fix, indent="         ", first="    fix: ")
     if result.notes:
         print(file=out)
         print("notes:", file=out)

@@ -120,6 +120,8 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
     app = make_app(demo=args.command == "demo")
     app.run()
+    if app.consent_url:  # unwrapped, outside the UI: a terminal selection copies it exactly
+        print(f"The last consent URL the wizard showed:\n{app.consent_url}")
     code = app.return_code
     return code if isinstance(code, int) else EXIT_OK
 

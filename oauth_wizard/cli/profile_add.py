@@ -13,9 +13,8 @@ import asyncio
 import sys
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urlsplit
 
-from oauth_wizard.amazon.endpoints import PORTAL_ENV, Endpoints
+from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.cli.common import (
     EXIT_OK,
     UsageError,
@@ -36,7 +35,7 @@ from oauth_wizard.cli.prompts import PromptError, ask_yes_no, is_terminal, read_
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import APP_STATES, AppProfile, build_profile
 from oauth_wizard.core.records import ProfileRecord, client_secret_key
-from oauth_wizard.core.validation import Problem, check_client_secret
+from oauth_wizard.core.validation import check_client_secret
 from oauth_wizard.keep.fallback import file_store, keep_client_secret_in_file
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError
@@ -71,48 +70,22 @@ def _markets(values: list[str]) -> list[str]:
     return [code.strip() for value in values for code in value.split(",") if code.strip()]
 
 
-def _simulated_twin(uri: str, simulated: bool) -> str | None:
-    """With a simulator configured, an http URI on this machine is checked as its https twin
-    (real Amazon accepts only https and no localhost; the simulator runs on loopback)."""
-    value = uri.strip()
-    if not simulated or not value.lower().startswith("http://"):
-        return None
-    try:
-        host = urlsplit(value).hostname
-    except ValueError:
-        return None
-    return "https://" + value[len("http://"):] if host in LOOPBACK else None
-
-
 def build(args: argparse.Namespace) -> AppProfile:
     """The checked profile; a UsageError naming every problem (with its fix) otherwise."""
-    simulated = Endpoints.from_env().simulated
-    login_twin = _simulated_twin(args.login_uri, simulated)
-    twins = [_simulated_twin(u, simulated) for u in args.redirect_uri]
     built = build_profile(
         name=args.name, app_id=args.app_id, client_id=args.client_id,
         app_state=args.app_state, kind="vendor" if args.vendor else "seller",
         edits_pending=args.edits_pending, hybrid=args.hybrid, dev_ids=_dev_ids(args.dev_id),
-        marketplace_codes=_markets(args.marketplace), login_uri=login_twin or args.login_uri,
-        redirect_uris=[t or u for t, u in zip(twins, args.redirect_uri, strict=True)])
-    swapped = {"login_uri"} if login_twin else set()
-    swapped |= {f"redirect_uri_{i}" for i, t in enumerate(twins) if t}
-    shown: list[Problem] = [p for p in built.problems
-                            if p.blocking or p.field not in swapped]
+        marketplace_codes=_markets(args.marketplace), login_uri=args.login_uri,
+        redirect_uris=args.redirect_uri, simulated=Endpoints.from_env().simulated)
     count = len(args.redirect_uri)
-    errors = [(f"{_option(p.field, count)}: {p.message}", p.fix) for p in shown if p.blocking]
+    errors = [(f"{_option(p.field, count)}: {p.message}", p.fix)
+              for p in built.problems if p.blocking]
     if errors:
         raise UsageError(*errors[0], more=errors[1:])
-    for p in shown:
+    for p in built.problems:
         report_soft([p], _option(p.field, count))
-    if swapped:
-        note(f"http URIs on this machine are accepted because {PORTAL_ENV} points at a "
-             "simulator; real Amazon accepts only https Login/Redirect URIs, and not on "
-             "localhost.")
-    back = {t: "http://" + t[len("https://"):] for t in (login_twin, *twins) if t}
-    profile = built.profile
-    return profile.with_(login_uri=back.get(profile.login_uri, profile.login_uri),
-                         redirect_uris=tuple(back.get(u, u) for u in profile.redirect_uris))
+    return built.profile
 
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
@@ -241,7 +214,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-id", required=True, metavar="ID",
                         help="the LWA client ID (amzn1.application-oa2-client.<hex>)")
     parser.add_argument("--app-state", required=True, type=lower, choices=APP_STATES,
-                        help="the app's state in Developer Central; decides version=beta")
+                        help="the app's state in the Solution Provider Portal; decides "
+                             "version=beta")
     parser.add_argument("--marketplace", required=True, action="append", metavar="CC[,CC...]",
                         help="the marketplaces the app supports (repeat, or comma-separate)")
     parser.add_argument("--vendor", action="store_true", help="a vendor app (Vendor Central)")

@@ -17,7 +17,7 @@ from oauth_wizard.cli.common import (
     marketplace,
     print_wrapped,
 )
-from oauth_wizard.consent.url import ConsentError, build_consent_url, new_state
+from oauth_wizard.consent.url import ConsentError, build_consent_url, new_state, state_weakness
 from oauth_wizard.core.profile import APP_STATES, AppProfile
 from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import check_app_id
@@ -39,10 +39,11 @@ def cmd_url(args: argparse.Namespace) -> int:
         if not state or any(c.isspace() for c in state):
             raise UsageError("--state must be a non-empty value without spaces or line breaks.",
                              "Leave --state out to get a fresh random one.")
-        if len(state) < 16:
-            print_wrapped(sys.stderr, "warning: --state is short enough to be guessed; it "
-                          "protects the redirect against forgery only when it is random. Leave "
-                          "it out to get a fresh random one.", indent="  ", first="")
+        weakness = state_weakness(state)
+        if weakness:
+            print_wrapped(sys.stderr, f"warning: --state {weakness}; it protects the redirect "
+                          "against forgery only when it is random and used once. Leave it out "
+                          "to get a fresh random one.", indent="  ", first="")
     profile = AppProfile(name="cli", app_id=app_id, client_id="", app_state=args.app_state,
                          kind="vendor" if args.vendor else "seller", redirect_uris=redirects)
     try:
@@ -90,7 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the seller's marketplace: country code (DE, UK/GB, US, ...) or "
                         "marketplace id; its portal host decides the region")
     parser.add_argument("--app-state", required=True, type=lower, choices=APP_STATES,
-                        help="the app's state in Developer Central; decides version=beta")
+                        help="the app's state in the Solution Provider Portal; decides "
+                             "version=beta")
     parser.add_argument("--vendor", action="store_true",
                         help="a vendor app: use the Vendor Central host")
     parser.add_argument("--redirect-uri", metavar="URI",

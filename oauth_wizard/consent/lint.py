@@ -1,7 +1,8 @@
 """Lint a consent URL a user already has: name every problem Amazon would refuse it for.
 
 Each finding carries a cause id from diagnosis.md, a message saying what is wrong and where,
-and a fix. Problems make the URL fail; notes are worth knowing but do not.
+and a fix. Problems make the URL fail; warnings (a guessable state, a localhost redirect) are
+findings Amazon would not refuse but a careful reviewer would; notes are worth knowing.
 The linter never raises on junk input.
 """
 
@@ -10,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote_plus, urlsplit
 
+from oauth_wizard.consent.lint_values import check_redirect, check_state
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.validation import CLIENT_ID_PREFIX, check_app_id, describe_char
 
 KNOWN_PARAMS = ("application_id", "state", "redirect_uri", "version")
+GENERIC_OAUTH = ("client_id", "response_type", "scope", "code_challenge",
+                 "code_challenge_method", "access_type", "prompt")  # what OAuth2 clients add
 LEG_PARAMS = {"amazon_callback_uri", "amazon_state", "spapi_oauth_code", "selling_partner_id"}
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d"
 
@@ -35,6 +39,7 @@ class LintResult:
     url: str
     problems: tuple[Finding, ...]
     notes: tuple[str, ...]
+    warnings: tuple[Finding, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -45,12 +50,13 @@ class LintResult:
 
     def as_json(self) -> dict:
         return {"ok": self.ok, "problems": [f.as_json() for f in self.problems],
-                "notes": list(self.notes)}
+                "warnings": [f.as_json() for f in self.warnings], "notes": list(self.notes)}
 
 
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Finding] = []
+        self.warnings: list[Finding] = []
         self.notes: list[str] = []
         self._seen: set[Finding] = set()
 
@@ -59,6 +65,12 @@ class _Collector:
         if finding not in self._seen:  # a set: a URL with thousands of parameters stays linear
             self._seen.add(finding)
             self.problems.append(finding)
+
+    def warn(self, cause: str, message: str, fix: str) -> None:
+        self.warnings.append(Finding(cause, message, fix))
+
+    def result(self, url: str) -> LintResult:
+        return LintResult(url, tuple(self.problems), tuple(self.notes), tuple(self.warnings))
 
 
 def _names(names: list[str], limit: int = 5) -> str:
@@ -116,7 +128,7 @@ def lint_consent_url(
     if not text:
         out.add("malformed_consent_url", "The URL is empty.",
                 "Paste the whole consent URL, starting with https://.")
-        return LintResult(url, tuple(out.problems), tuple(out.notes))
+        return out.result(url)
     _check_structure(text, out)
     try:
         parts = urlsplit(text)
@@ -130,7 +142,7 @@ def lint_consent_url(
     except ValueError as exc:
         out.add("malformed_consent_url", f"This is not a parseable URL ({exc}).",
                 "Paste the whole consent URL again; `oauth-wizard url` builds a correct one.")
-        return LintResult(url, tuple(out.problems), tuple(out.notes))
+        return out.result(url)
     _check_scheme_and_path(scheme, parts.path, host, out)
     _check_host(host, market, kind, out)
     params = _split_query(parts.query)
@@ -138,11 +150,9 @@ def lint_consent_url(
     values = {name: value for name, value, had_eq in params if had_eq}
     _check_application_id(values.get("application_id"), out)
     _check_version(values.get("version"), app_state, out)
-    if not values.get("state"):
-        out.notes.append("No state parameter: without it you cannot tell your own redirect from a "
-                         "forged one (CSRF). The wizard always adds a random one.")
-    _check_redirect(values.get("redirect_uri"), tuple(registered_redirects), out)
-    return LintResult(url, tuple(out.problems), tuple(out.notes))
+    check_state(values.get("state"), out)
+    check_redirect(values.get("redirect_uri"), tuple(registered_redirects), out)
+    return out.result(url)
 
 
 def _check_structure(text: str, out: _Collector) -> None:
@@ -245,6 +255,7 @@ def _check_params(params: list[tuple[str, str, bool]], out: _Collector) -> None:
     seen: dict[str, int] = {}
     last: dict[str, str] = {}
     capitals: list[str] = []
+    generic: list[str] = []
     bare: list[str] = []
     unknown: list[str] = []
     for name, value, had_eq in params:
@@ -258,10 +269,13 @@ def _check_params(params: list[tuple[str, str, bool]], out: _Collector) -> None:
                     "consent URL.",
                     "Lint the URL you send the seller to (…/apps/authorize/consent?…); legs are "
                     "checked by `oauth-wizard authorize --complete`.")
-        elif name == "client_id":
+        elif name == "client_id" and not any(n == "application_id" and v
+                                             for n, v, _ in params):
             out.add("client_id_as_application_id",
                     "The URL has a client_id parameter; the consent page reads application_id.",
                     "Replace client_id=… with application_id=<app ID> (amzn1.sp.solution.…).")
+        elif name in GENERIC_OAUTH:
+            generic.append(name)
         elif name not in KNOWN_PARAMS and name.lower() in KNOWN_PARAMS:
             capitals.append(name)
         elif name not in KNOWN_PARAMS:
@@ -283,6 +297,11 @@ def _check_params(params: list[tuple[str, str, bool]], out: _Collector) -> None:
                 f"{'have' if len(bare) > 1 else 'has'} no '=' and no value.",
                 f"Write {bare[0]}=value, or remove it." if len(bare) == 1 else
                 "Write each as name=value, or remove them.")
+    if generic:
+        out.notes.append(f"{_names(generic)} {'are' if len(generic) > 1 else 'is'} what a generic "
+                         "OAuth2 client adds; Amazon's consent page ignores "
+                         f"{'them' if len(generic) > 1 else 'it'} (it reads application_id), "
+                         "so this is harmless.")
     if unknown:
         out.notes.append(f"Unknown parameter{'s' if len(unknown) > 1 else ''} {_names(unknown)}; "
                          "Amazon's consent page does not use "
@@ -347,39 +366,3 @@ def _check_version(value: str | None, app_state: str | None, out: _Collector) ->
                 "The app is Published but the URL still has version=beta, so the draft version "
                 "is authorized (or the flow fails).",
                 "Remove version=beta.")
-
-
-def _near_miss(uri: str, registered: tuple[str, ...]) -> str:
-    for reg in registered:
-        if uri.rstrip("/") == reg.rstrip("/"):
-            return f" It differs from {reg} only by a trailing slash."
-        if uri.lower() == reg.lower():
-            return f" It differs from {reg} only in upper/lower case."
-        if uri.split("://", 1)[-1] == reg.split("://", 1)[-1]:
-            return f" It differs from {reg} only in the scheme."
-    return ""
-
-
-def _check_redirect(value: str | None, registered: tuple[str, ...], out: _Collector) -> None:
-    if value is None:
-        if registered:
-            out.notes.append(f"No redirect_uri: Amazon sends the code to the first registered "
-                             f"Redirect URI, {registered[0]}.")
-        return
-    if "#" in value:
-        out.add("redirect_uri_fragment",
-                f"redirect_uri contains a fragment ({value[value.index('#'):][:40]}); Amazon "
-                "answers MD5110.",
-                "Remove the '#…' part from the Redirect URI, in the URL and in the app's settings.")
-    if not value.lower().startswith("https://"):
-        out.add("redirect_uri_not_registered",
-                f"redirect_uri {value!r} is not https, so it cannot be a registered Redirect URI "
-                "(Amazon registers only https); Amazon answers MD5101.",
-                "Use one of the app's registered https Redirect URIs.")
-        return
-    if registered and value not in registered:
-        out.add("redirect_uri_not_registered",
-                f"redirect_uri {value} is not exactly one of the registered Redirect URIs "
-                f"({', '.join(registered)}); Amazon answers MD5101.{_near_miss(value, registered)}",
-                "Use a registered URI character for character, or register this one (a published "
-                "app must publish that edit before it takes effect).")

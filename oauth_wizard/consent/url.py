@@ -7,34 +7,20 @@ URI, no fragments, and ``version=beta`` exactly while the app is not Published.
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from oauth_wizard.consent.lint import Finding, LintResult, lint_consent_url
+from oauth_wizard.consent.state import new_state, state_matches, state_weakness
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import AppProfile, beta_required
 from oauth_wizard.core.records import ConsentUrl, Param
 from oauth_wizard.core.validation import check_app_id
 
-STATE_BYTES = 32  # 256 bits; the issue asks for at least 128
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d"  # the linter flags these inside values, so never emit them
 
 
 class ConsentError(ValueError):
     """The inputs cannot make a correct consent URL; the message says why and what to do."""
-
-
-def new_state() -> str:
-    """A fresh URL-safe CSRF value with 256 bits from the OS's CSPRNG."""
-    return secrets.token_urlsafe(STATE_BYTES)
-
-
-def state_matches(expected: str, received: str | None) -> bool:
-    """Compare a returned ``state`` in constant time."""
-    if not received:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
 
 
 def _encode(params: list[tuple[str, str]]) -> str:
@@ -122,6 +108,7 @@ __all__ = [
     "build_consent_url",
     "lint_consent_url",
     "new_state",
+    "state_weakness",
     "parse_consent_params",
     "state_matches",
 ]

@@ -158,8 +158,10 @@ def build_profile(
     login_uri: str = "",
     redirect_uris: list[str] | tuple[str, ...] = (),
     require_uris: bool = True,
+    simulated: bool = False,
 ) -> Built:
-    """Validate raw input field by field and build the profile from the cleaned values."""
+    """Validate raw input field by field and build the profile from the cleaned values
+    (``simulated``: the endpoints point at a simulator; see ``uris.check_uri``)."""
     problems: list[Problem] = []
     app_state = app_state.strip().lower()
     kind = kind.strip().lower()
@@ -187,12 +189,12 @@ def build_profile(
     problems += dev_problems
     login = ""
     if login_uri.strip() or require_uris:
-        checked = check_uri(login_uri, "login_uri", "Login URI")
+        checked = check_uri(login_uri, "login_uri", "Login URI", simulated=simulated)
         login = checked.value
         problems += checked.problems
     redirects: list[str] = []
     for i, raw in enumerate(redirect_uris):
-        checked = check_uri(raw, f"redirect_uri_{i}", "Redirect URI")
+        checked = check_uri(raw, f"redirect_uri_{i}", "Redirect URI", simulated=simulated)
         problems += checked.problems
         if checked.value and checked.value not in redirects:
             redirects.append(checked.value)

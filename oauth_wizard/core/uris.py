@@ -1,6 +1,12 @@
 """Checks for the Login and Redirect URIs a user registers or pastes, as Amazon's app
 registration form and consent page accept them: https only, no fragment, and a warning for
 ``localhost`` with the alternatives that work.
+
+One rule for every front end: when the endpoints point at a simulator (``simulated``: the demo,
+or ``OAUTH_WIZARD_PORTAL_URL`` set), an http URI on this machine is accepted with a warning
+that real Amazon refuses it, because the simulator and the catcher run on loopback without TLS.
+Facts (spapi-authorization.md §7): http://localhost is refused by the registration form;
+whether https://localhost is accepted is uncertain.
 """
 
 from __future__ import annotations
@@ -20,6 +26,22 @@ LOCALHOST_ALTERNATIVES = (
 )
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (localhost names, loopback addresses)."""
+    return _is_loopback(host)
+
+
+def localhost_problem(host: str, fld: str, label: str) -> Problem:
+    """What Amazon's app registration does with a loopback host, with the doubt the
+    reference records (spapi-authorization.md §7): the wizard's URI step and lint-url say it
+    the same way."""
+    return Problem(
+        fld, "warning",
+        f"Amazon's app registration refuses http://{host}; whether it accepts "
+        f"https://{host} as a {label} is uncertain (some guides show it).",
+        "To be safe, " + LOCALHOST_ALTERNATIVES + ".")
+
+
 def _is_loopback(host: str) -> bool:
     if host in LOCAL_HOST_NAMES or host.endswith(".localhost"):
         return True
@@ -37,8 +59,13 @@ def _https_fix(value: str, scheme: str) -> str:
     return "Start it with https://."
 
 
-def check_uri(raw: str, fld: str, label: str) -> Checked:
-    """A Login or Redirect URI as Amazon's app registration form accepts it."""
+SIMULATED_NOTE = ("accepted here because the endpoints point at a simulator (the demo, or "
+                  "OAUTH_WIZARD_PORTAL_URL)")
+
+
+def check_uri(raw: str, fld: str, label: str, *, simulated: bool = False) -> Checked:
+    """A Login or Redirect URI as Amazon's app registration form accepts it (``simulated``:
+    as the simulator accepts it, see the module docstring)."""
     value, problems = clean_paste(raw, fld, label)
     if not value:
         return Checked(value, (*problems, Problem(
@@ -59,13 +86,22 @@ def check_uri(raw: str, fld: str, label: str) -> Checked:
         return Checked(value, (*problems, Problem(
             fld, "error", f"The {label} is not a valid URL ({exc}).",
             "Write it as https://host/path.")))
-    if scheme.lower() != "https":
+    loopback = bool(host) and _is_loopback(host)
+    if simulated and loopback and scheme.lower() == "http":
+        problems.append(Problem(
+            fld, "warning", f"Real Amazon refuses this {label} (http, on this machine); it is "
+            f"{SIMULATED_NOTE}.", "For a real app, " + LOCALHOST_ALTERNATIVES + "."))
+        loopback = False  # said once, above
+    elif scheme.lower() != "https":
+        refuses = (f", and its app registration refuses {host}" if loopback else "")
         problems.append(Problem(
             fld, "error",
             f"The {label} uses {scheme or 'no scheme'}; Amazon accepts only https Login and "
-            "Redirect URIs.",
-            _https_fix(value, scheme),
+            f"Redirect URIs{refuses}.",
+            ("Instead, " + LOCALHOST_ALTERNATIVES + ".") if loopback
+            else _https_fix(value, scheme),
         ))
+        loopback = False  # one piece of advice per URI
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
@@ -84,10 +120,6 @@ def check_uri(raw: str, fld: str, label: str) -> Checked:
             "OAuth redirect URIs may not have fragments.",
             f"Remove '#{parts.fragment}'.",
         ))
-    if host and _is_loopback(host):
-        problems.append(Problem(
-            fld, "warning",
-            f"Amazon's app registration refuses {host} as a {label} host.",
-            "Instead, " + LOCALHOST_ALTERNATIVES + ".",
-        ))
+    if loopback:
+        problems.append(localhost_problem(host, fld, label))
     return Checked(value, tuple(problems))

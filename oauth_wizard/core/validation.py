@@ -67,14 +67,16 @@ _EDGE_JUNK = " \t\r\n\f\v\u00a0\u200b\ufeff\"'`\u2018\u2019\u201c\u201d<>"
 
 
 def clean_paste(raw: str, fld: str, label: str) -> tuple[str, list[Problem]]:
-    """Strip what pasting typically adds around a value, and say that it was removed."""
+    """Strip what pasting typically adds around a value, and say that the value is used without
+    it (a field on screen may still show it, so the note says what is used, not what was done)."""
     problems: list[Problem] = []
     value = raw.strip(_EDGE_JUNK)
     if value != raw and value:
         removed = {describe_char(c) for c in raw[: len(raw) - len(raw.lstrip(_EDGE_JUNK))]}
         removed |= {describe_char(c) for c in raw[len(raw.rstrip(_EDGE_JUNK)):]}
         problems.append(
-            Problem(fld, "note", f"Removed {' and '.join(sorted(removed))} around the {label}.")
+            Problem(fld, "note", f"The {label} is used without {' and '.join(sorted(removed))} "
+                    "pasted around it.")
         )
     return value, problems
 
@@ -157,7 +159,8 @@ def check_app_id(raw: str) -> Checked:
     value, problems = clean_paste(raw, fld, label)
     if not value:
         return Checked(value, (*problems, Problem(fld, "error", "The app ID is empty.",
-                       "Copy it from Developer Central: Develop Apps, the app's row, 'App ID'.")))
+                       "Copy it from the Solution Provider Portal: Develop Apps, the app's "
+                       "row, 'App ID'.")))
     damage = pasted_secret(value, fld, label) or inner_damage(value, fld, label)
     if damage:
         return Checked(value, (*problems, damage))
@@ -199,7 +202,7 @@ def check_app_id(raw: str) -> Checked:
             fld, "error",
             "This is not an SP-API app ID; app IDs look like amzn1.sp.solution.<uuid> "
             "(or amzn1.sellerapps.app.<uuid> for older apps).",
-            "Copy the app ID from Developer Central: Develop Apps, the app's row.",
+            "Copy the app ID from the Solution Provider Portal: Develop Apps, the app's row.",
         ))
     return Checked(value, tuple(problems))
 
@@ -302,7 +305,10 @@ def check_dev_id(raw: str, region: str) -> Checked:
             "Copy the developer ID (a number) from Developer Central for that region.")
         return Checked(compact, (*problems, wrong))
     if not compact.isdigit():
-        i, ch = next((i, c) for i, c in enumerate(compact) if not c.isdigit())
+        # the position as the user typed it (dashes and spaces included), not in the compact form
+        shown = value.strip(_EDGE_JUNK)
+        i, ch = next((i, c) for i, c in enumerate(shown)
+                     if not (c.isdigit() or c == "-" or c.isspace()))
         return Checked(compact, (*problems, Problem(
             fld, "error",
             f"The {label} must be digits only; it has {describe_char(ch)} at character {i + 1}.",

@@ -50,7 +50,7 @@ def _spec(key: str, kind: str, meaning: str, choices: tuple[str, ...] = (),
 
 
 VOCABULARY: dict[str, FactSpec] = dict([
-    _spec("app_state", "enum", "state of the app in Developer Central",
+    _spec("app_state", "enum", "state of the app in the Solution Provider Portal",
           ("draft", "submitted", "published")),
     _spec("edit_pending", "bool", "a published app has edits submitted or not yet republished"),
     _spec("app_listed", "bool", "app is listed on the Appstore"),
@@ -61,8 +61,9 @@ VOCABULARY: dict[str, FactSpec] = dict([
     _spec("dev_id_regions", "regions", "regions for which the app has an MWS developer ID"),
     _spec("consent_url", "uri", "the exact URL the seller was sent to"),
     _spec("beta_in_url", "bool", "the consent URL carries version=beta"),
-    _spec("login_uri_set", "bool", "a Login URI is configured in Developer Central"),
-    _spec("redirect_uri_set", "bool", "a Redirect URI is configured in Developer Central"),
+    _spec("login_uri_set", "bool", "a Login URI is configured in the Solution Provider Portal"),
+    _spec("redirect_uri_set", "bool",
+          "a Redirect URI is configured in the Solution Provider Portal"),
     _spec("redirect_uri", "uri", "the Redirect URI (or the redirect_uri parameter)"),
     _spec("registered_redirect_uris", "uris", "Redirect URIs registered for the app"),
     _spec("primary_user", "bool", "the person authorizing is the account's primary user"),

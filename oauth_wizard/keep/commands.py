@@ -35,17 +35,20 @@ def verify_command(rec: ProfileRecord) -> str:
     return command_line("verify", rec.name, *_store_flag(rec))
 
 
-def marketplace_for(rec: ProfileRecord, region: str) -> str:
-    """A marketplace of ``region`` to authorize in: the app's first, else the region's first."""
+def marketplace_for(rec: ProfileRecord, region: str,
+                    auth: Authorization | None = None) -> str:
+    """A marketplace of ``region`` to authorize in: the one the authorization was made in (its
+    first), else the app's first there, else the region's first."""
     codes = [m.code for m in by_region()[region]]
-    return next((c for c in rec.app.marketplaces if c in codes), codes[0])
+    made_in = auth.marketplaces if auth is not None else ()
+    return next((c for c in (*made_in, *rec.app.marketplaces) if c in codes), codes[0])
 
 
 def reauthorize_command(rec: ProfileRecord, auth: Authorization) -> str:
     if auth.how == "self-auth":
         return command_line("self-auth", rec.name, "--region", auth.region, *_store_flag(rec))
-    return command_line("authorize", rec.name, "--marketplace", marketplace_for(rec, auth.region),
-                *_store_flag(rec))
+    return command_line("authorize", rec.name, "--marketplace",
+                        marketplace_for(rec, auth.region, auth), *_store_flag(rec))
 
 
 def secret_command(rec: ProfileRecord) -> str:

@@ -229,9 +229,12 @@ class KeepService:
             kept = current.authorization(auth.region, auth.selling_partner_id)
             if kept is None:  # removed meanwhile: nothing to record
                 return current
+            # the marketplace it was made in stays first: re-authorizing suggests it
+            first = tuple(m for m in kept.marketplaces[:1] if m in markets)
+            found = first + tuple(m for m in markets if m not in first)
             return current.with_authorization(replace(
                 kept, last_verify=result,
-                marketplaces=markets if outcome.ok and markets else kept.marketplaces))
+                marketplaces=found if outcome.ok and found else kept.marketplaces))
 
         try:
             await asyncio.to_thread(self.profiles.update, record.name, change)

@@ -236,15 +236,15 @@ def _client_secret(rec: ProfileRecord, state: SecretState, now: datetime
         out.append(Problem("client_secret_age_unknown", "note", "oauth-wizard does not know "
                            "when this client secret was issued, so it cannot warn before its "
                            "180-day rotation deadline.", "Check the expiry under LWA "
-                           "credentials in Developer Central.", None))
+                           "credentials in the Solution Provider Portal (Develop Apps).", None))
         return out, None, None, None
     age = (now.date() - since).days
     said = (f"of '{rec.name}' was rotated on {since} ({age} days ago)" if kind == "rotated"
             else f"of '{rec.name}' is at least {age} days old (oauth-wizard first saw it on "
                  f"{since})")
     most = "" if kind == "rotated" else "at most "
-    rotate = ("Rotate it in Developer Central (LWA credentials, View, Rotate), then enter the "
-              "new one:")
+    rotate = ("Rotate it in the Solution Provider Portal (Develop Apps, LWA credentials, View, "
+              "Rotate), then enter the new one:")
     if state.location != "missing" and age > ROTATION_DAYS:
         out.append(Problem("client_secret_rotation_overdue", "action", f"The client secret "
                            f"{said}: past the 180-day rotation, after which Amazon refuses it.",
@@ -277,7 +277,8 @@ def _authorization(rec: ProfileRecord, auth: Authorization, ctx: _Ctx) -> Author
                            f"refresh token of {who} is in the {state.location}.",
                            "Unlock the keyring and run status again.", None))
     due = auth.authorized_at + timedelta(days=REAUTH_DAYS)
-    days_left = (due - now) // timedelta(days=1)
+    # whole calendar days, counted like the client secret's age: 365 on the day of authorizing
+    days_left = (due.astimezone(now.tzinfo).date() - now.date()).days
     day = auth.authorized_at.date()
     if auth.how == "self-auth":
         doubt = ("Amazon documents the 365-day renewal for public apps and says nothing about "

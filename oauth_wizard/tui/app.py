@@ -52,15 +52,19 @@ class WizardApp(App[None]):
     TITLE = TITLE
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
-                tooltip="Quit; nothing entered here is saved"),
+                tooltip="Quit (asks first when values you entered would be lost)"),
     ]
 
     def __init__(self, *, demo: bool, state_factory: Callable[[], str],
                  open_url: Callable[[str], bool], clock: Callable[[], float],
                  demo_runtime: Callable[[], DemoRuntime], runtime: Callable[[], Runtime],
                  catch_session: Callable[..., CatchSession],
-                 keep_session: Callable[..., KeepSession], catch_timeout: float) -> None:
+                 keep_session: Callable[..., KeepSession], catch_timeout: float,
+                 overrides: tuple[str, ...] = (), simulator: str = "") -> None:
         super().__init__()
+        self.overrides = overrides  # endpoint overrides in force: every screen says so
+        self.consent_url: str | None = None  # the last one shown; printed in full at exit
+        self._simulator = simulator
         self._start_demo = demo
         self._state_factory = state_factory
         self._open_url = open_url
@@ -77,7 +81,44 @@ class WizardApp(App[None]):
         """Values entered per Welcome entry: leaving to Welcome and coming back keeps them."""
 
     def get_default_screen(self) -> Screen:
-        return WelcomeScreen()
+        screen = WelcomeScreen()
+        self._flag(screen)
+        return screen
+
+    # --- the endpoint-override banner, on every full screen -----------------------------------
+
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        result = super().push_screen(screen, *args, **kwargs)
+        self._flag(screen)
+        return result
+
+    def switch_screen(self, screen):  # type: ignore[no-untyped-def, override]
+        result = super().switch_screen(screen)
+        self._flag(screen)
+        return result
+
+    def _flag(self, screen: object) -> None:
+        """Say on ``screen`` that the endpoints are overridden (dialogs sit on a screen that
+        already says it)."""
+        from textual.screen import ModalScreen
+
+        if self.overrides and isinstance(screen, Screen) and not isinstance(screen,
+                                                                               ModalScreen):
+            screen.call_later(self._mount_banner, screen)
+
+    def _mount_banner(self, screen: Screen) -> None:
+        """The banner goes first in the screen's flow, under its (docked) header."""
+        from textual.widgets import Header, Static
+
+        if screen.query(".override-banner"):
+            return
+        banner = Static("Not Amazon: " + "; ".join(self.overrides) + " (OAUTH_WIZARD_* "
+                        "overrides).", classes="override-banner", markup=False)
+        headers = screen.query(Header)
+        if headers:
+            screen.mount(banner, after=headers.first())
+        else:
+            screen.mount(banner, before=0)
 
     def on_mount(self) -> None:
         if self._start_demo:
@@ -112,6 +153,8 @@ class WizardApp(App[None]):
                 state = demo_state(csrf, runtime.login_uri, runtime.redirect_uri)
             else:
                 state = WizardState(csrf_state=csrf)
+        if self._simulator and not state.demo and not state.simulator:
+            state = state.with_(simulator=self._simulator)
         self.title = DEMO_TITLE if state.demo else TITLE
         self._drive(entry, state, at)
 
@@ -203,6 +246,35 @@ class WizardApp(App[None]):
     async def on_unmount(self) -> None:
         if self.demo_runtime is not None:
             await self.demo_runtime.stop()
+
+    async def action_quit(self) -> None:
+        """Quit; when the wizard holds values the user typed, ask first (Ctrl+Q again, or
+        Quit, confirms)."""
+        from oauth_wizard.tui.screens.keep_widgets import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog) or not self._typed_values():
+            self.exit()
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+        self.push_screen(ConfirmDialog(
+            "Quit and lose what you entered?",
+            "The app's values you typed are not saved anywhere yet (the wizard saves a "
+            "profile when Authorize starts). Quit anyway? (Ctrl+Q again quits.)",
+            yes="Quit", no="Keep going", danger=True), answered)
+
+    def _typed_values(self) -> bool:
+        """Whether a real (not demo) wizard holds values the user typed."""
+        states = list(self._drafts.values())
+        for screen in self.screen_stack:
+            collect = getattr(screen, "collect", None)
+            state = collect() if callable(collect) else getattr(screen, "state", None)
+            if isinstance(state, WizardState):
+                states.append(state)
+        blank = WizardState()
+        return any(not s.demo and s.with_(csrf_state="", simulator="") != blank for s in states)
 
     def action_restart(self) -> None:
         """Drop everything entered and go back to the Welcome screen."""

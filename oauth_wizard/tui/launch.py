@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.authorize.catcher_checks import DEFAULT_TIMEOUT_S
 from oauth_wizard.tui.app import WizardApp
 
@@ -64,15 +65,18 @@ def make_app(
     demo_runtime: Callable[[], DemoRuntime] | None = None,
     runtime: Callable[[], Runtime] | None = None,
     catch_timeout: float = DEFAULT_TIMEOUT_S,
+    endpoints: Endpoints | None = None,
 ) -> WizardApp:
     """Build the TUI. ``demo`` starts the steps prefilled with the demo app and its simulator.
 
     ``state_factory`` makes the consent URL's ``state`` (tests freeze it); ``open_url`` opens a
     URL and returns whether it worked (tests record it; it is called from a thread worker);
     ``clock`` stamps the timeline and drives the countdowns; ``demo_runtime`` and ``runtime``
-    build where attempts run (the demo's local Amazon, the user's machine).
+    build where attempts run (the demo's local Amazon, the user's machine); ``endpoints``
+    (default: the ``OAUTH_WIZARD_*`` environment) decide the simulator banner and URI rule.
     """
     clock = clock or time.time
+    endpoints = endpoints or Endpoints.from_env()
 
     def the_demo() -> DemoRuntime:
         from oauth_wizard.tui.sessions.demo import DemoRuntime
@@ -83,4 +87,5 @@ def make_app(
                      open_url=open_url or open_in_browser, clock=clock,
                      demo_runtime=demo_runtime or the_demo, runtime=runtime or real_runtime,
                      catch_session=catch_session, keep_session=keep_session,
-                     catch_timeout=catch_timeout)
+                     catch_timeout=catch_timeout, overrides=endpoints.overrides(),
+                     simulator=endpoints.portal_base or "")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import (
@@ -45,7 +44,6 @@ PUBLISH_CHOICES = ("draft", "submitted", "published", "published_pending")
 PUBLISH_LABELS = {"draft": "Draft", "submitted": "Submitted for review", "published": "Published",
                   "published_pending": "Published, with edits pending"}
 PROFILE_NAME = "wizard"  # stands in for a profile name not given yet; build_profile needs one
-DEMO_ACCEPTS = "(the demo's simulator accepts it)"
 
 _FIELD_LABELS = {
     "app_id": "App ID",
@@ -92,9 +90,20 @@ class WizardState:
     csrf_state: str = ""
     demo: bool = False
     profile_name: str = ""
+    simulator: str = ""  # the portal base OAUTH_WIZARD_PORTAL_URL names (not the demo's)
 
     def with_(self, **changes) -> WizardState:
         return replace(self, **changes)
+
+    @property
+    def partner(self) -> str:
+        """Who signs in and approves: the seller, or the vendor for a vendor app."""
+        return "vendor" if self.kind == "vendor" else "seller"
+
+    @property
+    def simulated_endpoints(self) -> bool:
+        """Whether this run talks to a simulator (the demo's, or one the environment names)."""
+        return self.demo or bool(self.simulator)
 
     @property
     def app_state(self) -> str:
@@ -237,8 +246,8 @@ def first_invalid_step(ws: WizardState) -> str | None:
 def publish_explanation(choice: str) -> str:
     """What a publish state means for the consent URL (``version=beta``), for live display."""
     if choice not in PUBLISH_CHOICES:
-        return ("Choose the state Developer Central shows for the app (Develop Apps, the app's "
-                "row). It decides whether the consent URL needs version=beta.")
+        return ("Choose the state the Solution Provider Portal shows for the app (Develop Apps, "
+                "the app's row). It decides whether the consent URL needs version=beta.")
     app_state = "published" if choice == "published_pending" else choice
     beta = ("The consent URL gets version=beta." if beta_required(app_state)
             else "The consent URL gets no version=beta.")
@@ -262,7 +271,7 @@ def _check_publish(ws: WizardState) -> list[Problem]:
         return []
     return [Problem(
         "publish", "error", "Choose the app's publish state; guessing it is how people get MD1000.",
-        "Developer Central → Develop Apps shows it on the app's row.",
+        "The Solution Provider Portal → Develop Apps shows it on the app's row.",
     )]
 
 
@@ -278,13 +287,14 @@ def _check_marketplaces(ws: WizardState) -> list[Problem]:
     if not codes and not problems:
         problems.append(Problem(
             "marketplaces", "error", "No supported marketplace is selected.",
-            "Tick the marketplaces the app supports, as listed for it in Developer Central.",
+            "Tick the marketplaces the app supports, as listed for it in the Solution Provider "
+            "Portal.",
         ))
     if not ws.seller_marketplace:
         problems.append(Problem(
-            "seller_marketplace", "error", "The seller's marketplace is not chosen.",
-            "Pick the marketplace the seller sells in; it decides the consent page's host and "
-            "region.",
+            "seller_marketplace", "error", f"The {ws.partner}'s marketplace is not chosen.",
+            f"Pick the marketplace the {ws.partner} sells in; it decides the consent page's "
+            "host and region.",
         ))
         return problems
     try:
@@ -298,8 +308,8 @@ def _check_marketplaces(ws: WizardState) -> list[Problem]:
             "seller_marketplace", "warning",
             f"{market.code} is not among the app's supported marketplaces; Amazon may answer "
             "MD5100.",
-            f"Add {market.code} to the app's marketplaces in Developer Central, or authorize in a "
-            "supported one.",
+            f"Add {market.code} to the app's marketplaces in the Solution Provider Portal, or "
+            "authorize in a supported one.",
         ))
     portal = market.portal(ws.kind if ws.kind in KINDS else "seller")
     if portal.confidence != "official":
@@ -317,38 +327,17 @@ def _as_field(problem: Problem, fld: str) -> Problem:
 
 
 def _uri_problems(ws: WizardState, raw: str, fld: str, label: str) -> list[Problem]:
-    """``check_uri``'s problems; in the demo, a loopback http URI only warns.
-
-    Real Amazon refuses http and 127.0.0.1, and the warning says so; the demo's simulator and
-    catcher run on this machine without TLS, so there it must not block.
-    """
-    problems = list(check_uri(raw, fld, label).problems)
-    if not ws.demo:
-        return problems
-    try:
-        parts = urlsplit(raw.strip())
-        local = parts.scheme == "http" and parts.hostname == "127.0.0.1"
-    except ValueError:
-        local = False
-    if not local:
-        return problems
-    kept = [p for p in problems if "accepts only https" not in p.message
-            and "refuses 127.0.0.1" not in p.message]
-    if len(kept) == len(problems):
-        return problems
-    kept.append(Problem(
-        fld, "warning", f"Real Amazon refuses this {label}: it is http and on 127.0.0.1 "
-        f"{DEMO_ACCEPTS}.", "For a real app, register https URIs on a host name you control: "
-        "a hosts-file entry pointing at 127.0.0.1, a tunnel, or your website with paste-back."))
-    return kept
+    """``check_uri``'s problems, with the same simulator rule the command line applies."""
+    return list(check_uri(raw, fld, label, simulated=ws.simulated_endpoints).problems)
 
 
 def _check_uris(ws: WizardState) -> list[Problem]:
     problems = _uri_problems(ws, ws.login_uri, "login_uri", "Login URI")
     seen: dict[str, int] = {}
     for i, raw in enumerate(ws.redirect_uris):
-        checked = check_uri(raw, f"redirect_uri_{i}", "Redirect URI")
-        problems += _uri_problems(ws, raw, f"redirect_uri_{i}", "Redirect URI")
+        checked = check_uri(raw, f"redirect_uri_{i}", "Redirect URI",
+                            simulated=ws.simulated_endpoints)
+        problems += checked.problems
         if checked.value and checked.value in seen:
             problems.append(Problem(
                 f"redirect_uri_{i}", "warning",
@@ -366,8 +355,8 @@ def _check_uris(ws: WizardState) -> list[Problem]:
 def to_profile(ws: WizardState) -> Built:
     """The app profile the entered values describe, with every problem build_profile finds.
 
-    Named by the profile name when it is valid (else a stand-in: the Review needs no name); in
-    the demo the loopback http URIs are not errors (see ``_uri_problems``).
+    Named by the profile name when it is valid (else a stand-in: the Review needs no name);
+    against a simulator, loopback http URIs only warn (``uris.check_uri``).
     """
     name = ws.profile_name.strip()
     built = build_profile(
@@ -376,13 +365,9 @@ def to_profile(ws: WizardState) -> Built:
         kind=ws.kind, edits_pending=ws.edits_pending, hybrid=ws.hybrid,
         dev_ids=dict(ws.dev_ids) if ws.hybrid else {}, marketplace_codes=ws.marketplaces,
         login_uri=ws.login_uri, redirect_uris=ws.redirect_uris,
+        simulated=ws.simulated_endpoints,
     )
-    if not ws.demo:
-        return built
-    uri_fields = {"login_uri", *(f"redirect_uri_{i}" for i in range(len(ws.redirect_uris)))}
-    problems = [p for p in built.problems if p.field not in uri_fields]
-    problems += [p for p in _check_uris(ws) if p.field in uri_fields]
-    return Built(built.profile, tuple(problems))
+    return built
 
 
 def authorize_problems(ws: WizardState) -> list[Problem]:
@@ -392,8 +377,8 @@ def authorize_problems(ws: WizardState) -> list[Problem]:
                 if p.blocking]
     if not ws.client_secret.strip():
         problems.append(Problem("client_secret", "error", "The client secret is not given.",
-                                "Copy it from Developer Central → Develop Apps → LWA credentials "
-                                "→ View; the code exchange needs it."))
+                                "Copy it from the Solution Provider Portal → Develop Apps → LWA "
+                                "credentials → View; the code exchange needs it."))
     return problems
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from oauth_wizard.consent import url as consent
+from oauth_wizard.consent import state as consent_state
 from oauth_wizard.consent.url import (
     ConsentError,
     build_consent_url,
@@ -177,7 +177,7 @@ def test_new_state_comes_from_the_secrets_module(monkeypatch):
         seen.append(nbytes)
         return "fixed-value"
 
-    monkeypatch.setattr(consent.secrets, "token_urlsafe", fake)
+    monkeypatch.setattr(consent_state.secrets, "token_urlsafe", fake)
     assert new_state() == "fixed-value"
     assert seen and seen[0] >= 16
 
@@ -210,18 +210,18 @@ def test_state_matches(expected, received, result):
 
 def test_state_matches_uses_the_constant_time_compare(monkeypatch):
     calls = []
-    real = consent.hmac.compare_digest
+    real = consent_state.hmac.compare_digest
 
     def spy(a, b):
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(consent.hmac, "compare_digest", spy)
+    monkeypatch.setattr(consent_state.hmac, "compare_digest", spy)
     assert state_matches("tok", "tok") is True
     assert state_matches("tok", "tOk") is False
     assert len(calls) == 2
 
 
 def test_state_matches_decides_by_compare_digest_alone(monkeypatch):
-    monkeypatch.setattr(consent.hmac, "compare_digest", lambda a, b: False)
+    monkeypatch.setattr(consent_state.hmac, "compare_digest", lambda a, b: False)
     assert state_matches("same", "same") is False

@@ -130,7 +130,11 @@ async def test_verify_of_a_revoked_token_explains_the_cause_fix_and_command(demo
 
 async def test_export_writes_a_0600_file_and_asks_before_replacing_it(demo, tmp_path):
     keep = await self_authorized(demo)
-    target = tmp_path / "out" / "sp.env"
+    outside = tmp_path / "out" / "sp.env"
+    refused = await keep.export(SELF_NA, "dotenv", outside)  # the demo writes only its folder
+    assert "only into its temporary folder" in refused.failure.message
+    assert not outside.exists()
+    target = keep.export_sandbox() / "sp.env"
     first = await keep.export(SELF_NA, "dotenv", target)
     assert first.failure is None and first.created and first.path == target
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
@@ -145,6 +149,10 @@ async def test_export_writes_a_0600_file_and_asks_before_replacing_it(demo, tmp_
 
 async def test_default_export_paths_name_a_file_for_every_format(demo):
     keep = session(demo)
+    await keep.status()  # the demo's runtime (and its temporary folder) is ready
+    sandbox = keep.export_sandbox()
+    assert sandbox is not None
+    assert (await keep.default_export_path("psa-yaml")).parent == sandbox
     assert (await keep.default_export_path("dotenv")).name == ".env"
     assert (await keep.default_export_path("psa-yaml")).name == "credentials.yml"
 

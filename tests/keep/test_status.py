@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from oauth_wizard.core.records import (
     client_secret_key,
     refresh_token_key,
 )
-from oauth_wizard.keep.status import compute_status
+from oauth_wizard.keep.status import ROTATION_DAYS, compute_status
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SECRET = "amzn1.oa2-cs.v1." + "5ec7e7" * 10 + "abcd"
@@ -223,3 +224,28 @@ def test_no_secret_in_any_output_even_from_careless_callers():
     for text in texts:
         assert SECRET not in text and REFRESH not in text
         assert "5ec7e75ec7e7" not in text
+
+
+@pytest.mark.parametrize("hours", [0, 1, 23])
+def test_on_the_day_of_authorizing_both_counts_are_whole(hours):
+    """Day 0 shows 365 days left to re-authorize as the secret shows 180 of 180: both count
+    calendar days, so an authorization made hours ago is not one day short."""
+    a = Authorization(region="EU", selling_partner_id=SPID,
+                      authorized_at=NOW.replace(hour=0, minute=0, second=0) + timedelta(
+                          hours=min(hours, NOW.hour)), last_verify=OK_VERIFY)
+    prof = status(record(a, first_seen=NOW.date())).profiles[0]
+    assert prof.authorizations[0].days_left == 365
+    assert ROTATION_DAYS - prof.secret_age_days == 180
+    late = replace(a, authorized_at=NOW - timedelta(days=1, seconds=1))
+    assert status(record(late)).profiles[0].authorizations[0].days_left == 364
+
+
+def test_re_authorizing_suggests_the_marketplace_it_was_made_in():
+    from oauth_wizard.keep.commands import reauthorize_command
+
+    rec = replace(record(), app=replace(APP, marketplaces=("FR", "DE")))
+    made_in_de = Authorization(region="EU", selling_partner_id=SPID, authorized_at=NOW,
+                               marketplaces=("DE", "FR"))
+    assert reauthorize_command(rec, made_in_de).endswith("--marketplace DE")
+    unknown = replace(made_in_de, marketplaces=())
+    assert reauthorize_command(rec, unknown).endswith("--marketplace FR")  # the app's first

@@ -6,8 +6,8 @@ import os
 import stat
 
 from keep_kit import all_text
-from textual.widgets import Input, Select
-from tui_kit import SIZE, screen_text, settle, step_of, to_catch, wait_until
+from textual.widgets import Button, Input, Select
+from tui_kit import SIZE, screen_text, settle, step_of, text_of, to_catch, wait_until
 
 from oauth_wizard.core.records import refresh_token_key
 from oauth_wizard.tui.screens.export import ExportDialog
@@ -65,9 +65,9 @@ async def test_verify_on_done_explains_a_revoked_token(build, runtimes):
         assert app.screen.query_one("#done-verify").has_class("-error")
 
 
-async def test_export_on_done_writes_a_0600_file(build, tmp_path):
+async def test_export_on_done_writes_a_0600_file_inside_the_demo_folder(build, tmp_path):
     app = build()
-    target = tmp_path / "credentials.yml"
+    outside = tmp_path / "credentials.yml"
     async with app.run_test(size=SIZE) as pilot:
         await to_done(pilot)
         done = app.screen
@@ -75,10 +75,20 @@ async def test_export_on_done_writes_a_0600_file(build, tmp_path):
         await settle(pilot, lambda: isinstance(app.screen, ExportDialog))
         dialog = app.screen
         assert dialog.query_one("#export-format", Select).value == "psa-yaml"
-        await wait_until(pilot, lambda: dialog.query_one("#export-path", Input).value.endswith(
-            "credentials.yml"))
-        dialog.query_one("#export-path", Input).value = str(target)
+        sandbox = dialog.keep.export_sandbox()
+        assert sandbox is not None and "oauth-wizard-demo-" in str(sandbox)
+        assert str(sandbox) in text_of(app, "#export-demo")
+        await wait_until(pilot, lambda: dialog.query_one("#export-path", Input).value == str(
+            sandbox / "credentials.yml"))
+        # a real library file of the user's never receives the simulator's token
+        dialog.query_one("#export-path", Input).value = str(outside)
         await pilot.click("#export-go")
+        await wait_until(pilot, lambda: "only into its temporary folder" in text_of(
+            app, "#export-result"))
+        assert not outside.exists()
+        target = sandbox / "credentials.yml"
+        dialog.query_one("#export-path", Input).value = str(target)
+        dialog.query_one("#export-go", Button).press()
         await wait_until(pilot, lambda: dialog.written == target)
         assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
         text = target.read_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import Input, RadioButton, Select, SelectionList
-from tui_kit import SIZE, go_to, settle, step_of, text_of
+from tui_kit import SIZE, go_to, screen_text, settle, step_of, text_of
 
 from oauth_wizard.tui.screens.base import FieldNote
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
@@ -202,6 +202,8 @@ async def test_vendor_app_shows_vendor_central_host(build):
         app.screen.query_one("#kind-vendor", RadioButton).value = True
         await go_to(pilot, "marketplaces")
         assert "https://vendorcentral.amazon.de · Vendor Central" in text_of(app, "#portal-info")
+        text = screen_text(app)
+        assert "Vendor sells in" in text and "Seller sells in" not in text
 
 
 async def test_no_supported_marketplace_blocks_next(build):
@@ -224,11 +226,11 @@ async def test_redirect_uris_can_be_added_removed_and_chosen(build):
         await pilot.pause()
         inputs = list(app.screen.query(".redirect-input").results(Input))
         assert len(inputs) == 2 and app.focused is inputs[1]
-        await pilot.press(*"http://localhost/cb")
+        await pilot.press(*"http://app.example.com/cb")
         await pilot.pause()
         row_notes = list(app.screen.query(".redirect-note").results(FieldNote))
         assert "uses http" in str(row_notes[1].content)
-        assert "refuses localhost" in str(row_notes[1].content)
+        assert "only https" in str(row_notes[1].content)
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert "Redirect URI 2:" in text_of(app, "#step-status")

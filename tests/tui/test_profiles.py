@@ -97,7 +97,6 @@ async def test_verify_of_a_revoked_token_shows_the_cause_the_fix_and_the_command
 
 async def test_export_writes_a_0600_file_and_asks_before_replacing_it(build, tmp_path):
     app = build(demo=True)
-    target = tmp_path / "exports" / "shop.env"
     async with app.run_test(size=SIZE) as pilot:
         await authorize_demo(pilot)
         screen = await open_profiles(pilot)
@@ -106,6 +105,7 @@ async def test_export_writes_a_0600_file_and_asks_before_replacing_it(build, tmp
         dialog = app.screen
         assert dialog.ref == EU
         dialog.query_one("#export-format", Select).value = "dotenv"
+        target = dialog.keep.export_sandbox() / "shop.env"  # the demo writes only in its folder
         await wait_until(pilot, lambda: dialog.query_one("#export-path", Input).value.endswith(
             ".env"))
         field = dialog.query_one("#export-path", Input)

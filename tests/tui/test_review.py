@@ -126,8 +126,8 @@ async def test_review_lists_profile_warnings_with_fixes(build):
         app.screen.query_one("#consent-redirect", Select).value = 0  # named in the consent URL
         await go_to(pilot, "review")
         text = screen_text(app)
-        assert "Amazon's app registration refuses localhost" in text
-        assert "→ Instead, register a name you control" in text
+        assert "Amazon's app registration refuses http://localhost; whether it accepts" in text
+        assert "→ To be safe, register a name you control" in text
         assert "redirect_uri=https%3A%2F%2Flocalhost%3A8443%2Fcb" in app.screen.url
 
 

@@ -134,6 +134,11 @@ def test_catch_waiting(snap_compare, build):
     assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SIZE, run_before=catch_waiting)
 
 
+def test_catch_waiting_small_terminal(snap_compare, build):
+    """80x24: the title, the consent URL and every footer key fit."""
+    assert snap_compare(build(ports=SNAP_PORTS), terminal_size=SMALL, run_before=catch_waiting)
+
+
 def test_catch_failure(snap_compare, build):
     """A forged redirect pasted back: cause, message and fix, the doctor's fix under it, Try
     again / Back to review / Open in the doctor."""
@@ -175,6 +180,30 @@ def test_profiles_with_status_problems(snap_compare, build, tmp_path):
         await pilot.pause()
     assert snap_compare(build(runtime=lambda: runtime), terminal_size=SIZE,
                         run_before=problems)
+
+
+def test_profiles_small_terminal(snap_compare, build, tmp_path):
+    """80x24: the list above the facts, so ids are not broken mid-word; every key shown."""
+    from keep_kit import highlight, open_profiles, shop_keyring, shop_records, user_runtime
+
+    runtime = user_runtime(tmp_path / "cfg", shop_keyring(), records=shop_records())
+
+    async def problems(pilot) -> None:
+        screen = await open_profiles(pilot)
+        await highlight(pilot, screen, "A1SHOPSELLER")
+        await pilot.pause()
+    assert snap_compare(build(runtime=lambda: runtime), terminal_size=SMALL,
+                        run_before=problems)
+
+
+def test_review_with_findings_small_terminal(snap_compare, build):
+    """80x24 with warnings: the consent URL stays above the preflight and the warnings."""
+    async def findings(pilot) -> None:
+        await settle(pilot, lambda: isinstance(pilot.app.screen, WelcomeScreen))
+        pilot.app.start_wizard("authorize", state=FINDINGS, at="review")
+        await settle(pilot, lambda: step_of(pilot.app) == "review")
+        await pilot.pause()
+    assert snap_compare(build(), terminal_size=SMALL, run_before=findings)
 
 
 def test_selfauth_empty(snap_compare, build):

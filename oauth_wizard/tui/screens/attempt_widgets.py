@@ -329,11 +329,11 @@ def timeline_text(event: object) -> str:
             else "") + text
 
 
-def listening_text(local_url: str, demo: bool) -> str:
+def listening_text(local_url: str, demo: bool, partner: str = "seller") -> str:
     """What to do while the listener waits for Amazon's redirect."""
     how = ("press Approve for me (a) to play the seller Pat, or open the URL in a browser on "
            "this machine and approve there" if demo else
-           "open the consent URL (o), sign in as the seller and confirm")
+           f"open the consent URL (o), sign in as the {partner} and confirm")
     return f"Listening on {local_url} for both legs: {how}."
 
 

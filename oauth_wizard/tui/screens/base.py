@@ -32,6 +32,13 @@ from oauth_wizard.tui.state import (
     step_heading,
 )
 
+
+def keys_footer() -> Footer:
+    """The footer of every screen but Welcome: compact, without the palette hint (Welcome shows
+    it; Ctrl+P still opens it), so every key fits in 80 columns."""
+    return Footer(compact=True, show_command_palette=False)
+
+
 ICONS = {"error": "✗", "warning": "!", "note": "i"}
 SEVERITY_ORDER = ("error", "warning", "note")
 
@@ -123,7 +130,7 @@ class StepScreen(WizardScreen):
             back.can_focus = False  # Escape goes back; Tab runs fields → Next
             yield back
             yield Button("Next", id="nav-next", variant="primary", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def compose_step(self) -> ComposeResult:
         """The step's own fields; each with a ``FieldNote(id='note-<field>')`` under it."""

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from oauth_wizard.core.errors import FlowError
@@ -39,7 +39,7 @@ from oauth_wizard.tui.screens.attempt_widgets import (
     listening_text,
     timeline_text,
 )
-from oauth_wizard.tui.screens.base import StepBody
+from oauth_wizard.tui.screens.base import StepBody, keys_footer
 from oauth_wizard.tui.screens.catch_actions import RUNNING, CatchActions
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice, FailurePanel
 from oauth_wizard.tui.screens.keep_offer import KeepOffer
@@ -57,14 +57,17 @@ class CatchScreen(CatchActions, Screen[StepResult]):
     STEP = "catch"
     AUTO_FOCUS = ""  # focus goes to what the attempt needs next, once it is known
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back to review", id="back"),
-        Binding("a", "approve", "Approve for me", id="approve",
+        Binding("escape", "back", "Back", id="back"),
+        Binding("a", "approve", "Approve", id="approve",
                 tooltip="Demo: play the seller on the simulator's consent page"),
-        Binding("o", "open", "Open in browser", id="open"),
-        Binding("c", "copy", "Copy URL", id="copy"),
+        Binding("o", "open", "Open", id="open"),
+        Binding("c", "copy", "Copy", id="copy"),
         Binding("x", "cancel", "Cancel", id="cancel", tooltip="Stop listening; nothing is kept"),
+        Binding("e", "error_page", "Error page", id="error-page",
+                tooltip="Amazon showed an error page (MD…, SPDC…): the doctor, with this "
+                        "attempt's facts; the attempt keeps waiting"),
         Binding("r", "retry", "Try again", id="retry", tooltip="A fresh attempt with a new state"),
-        Binding("d", "doctor", "Open in the doctor", id="doctor",
+        Binding("d", "doctor", "Doctor", id="doctor",
                 tooltip="The Doctor screen, with this error and the wizard's facts"),
     ]
 
@@ -81,7 +84,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
         self._state_factory = state_factory
         self._open_url = open_url
         self._timeout = timeout
-        self.sub_title = "Authorize · catch the redirect and exchange the code"
+        self.sub_title = "Authorize · catch the redirect"
         self.phase = "setup"
         self.session: CatchSession | None = None
         self._attempt = 0
@@ -112,9 +115,10 @@ class CatchScreen(CatchActions, Screen[StepResult]):
                     yield ApproveButton(self.runtime.approve_as, id="approve")
                 yield Button("Open in browser", id="open", compact=True)
                 yield Button("Copy", id="copy", compact=True)
+                yield Button("Amazon error page", id="error-page", compact=True)
             yield ActionStatus(self._open_url, id="action-status", opened=(
-                "Opened in your browser. Sign in as the seller and confirm; this screen follows "
-                "the redirects."))
+                f"Opened in your browser. Sign in as the {self.state.partner} and confirm; this "
+                "screen follows the redirects."))
             yield Static("Timeline", classes="section", id="timeline-title")
             yield Timeline(id="timeline")
             yield PastePanel(id="paste-panel")
@@ -122,7 +126,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
             yield Button("Back to review", id="nav-back", compact=True)
             yield Button("Cancel", id="cancel", compact=True)
             yield Button("Try again", id="retry", compact=True, variant="primary")
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -197,6 +201,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
         if attempt != self._attempt or self.session is None:
             return
         self.query_one("#consent-url", Static).update(Content(self.session.consent_url or ""))
+        self.app.consent_url = self.session.consent_url  # type: ignore[attr-defined]
         self.query_one(PastePanel).attach(attempt, self.session.paste)
         if self.runtime.demo:
             self.query_one("#catch-demo", Static).update(Content(
@@ -231,7 +236,7 @@ class CatchScreen(CatchActions, Screen[StepResult]):
             self._deadline = message.at + self._timeout if self._timeout else None
             self._set_phase("listening")
             self.query_one("#catch-mode", Static).update(Content(
-                listening_text(event.local_url, self.runtime.demo)))
+                listening_text(event.local_url, self.runtime.demo, self.state.partner)))
             if not isinstance(self.focused, Input):
                 self.query_one("#approve" if self.runtime.demo else "#open").focus()
         elif isinstance(event, Exchanging):
@@ -329,9 +334,9 @@ class CatchScreen(CatchActions, Screen[StepResult]):
 
     def _sync(self) -> None:
         """Buttons, the consent URL and the footer keys follow the phase."""
-        for name in ("approve", "open", "copy"):
+        for name in ("approve", "open", "copy", "error-page"):
             for button in self.query(f"#{name}").results(Button):
-                button.disabled = not self.check_action(name, ())
+                button.disabled = not self.check_action(name.replace("-", "_"), ())
         for name in ("cancel", "retry"):
             self.query_one(f"#{name}").display = bool(self.check_action(name, ()))
         live = self.url is not None and self.phase in RUNNING  # an ended attempt's URL is dead

@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 
 from oauth_wizard.tui.screens.attempt_widgets import ActionStatus, ApproveButton, PastePanel
 from oauth_wizard.tui.screens.failure_panel import DoctorAdvice
+from oauth_wizard.tui.sessions.doctor import failure_facts
 from oauth_wizard.tui.state import Back
 
 if TYPE_CHECKING:
@@ -60,6 +61,17 @@ class CatchActions:
         if self.phase == "failed":
             self.query_one(DoctorAdvice).open_doctor()
 
+    def action_error_page(self: CatchScreen) -> None:
+        """The doctor, with the attempt's facts filled in, over a running attempt (Amazon's
+        error page is in the browser; the listener keeps waiting meanwhile)."""
+        from oauth_wizard.tui.screens.doctor import DoctorScreen
+
+        if not self.check_action("error_page", ()):
+            return
+        consent = self.session.ready.consent if self.session and self.session.ready else None
+        facts = failure_facts(self.state, consent, None, exchanging=False)
+        self.app.push_screen(DoctorScreen("", facts, origin="catch"))
+
     def action_retry(self: CatchScreen) -> None:
         if self.phase in ("failed", "cancelled"):
             self.begin()
@@ -74,6 +86,7 @@ class CatchActions:
             "open": self.url is not None and self.phase in RUNNING,
             "copy": self.url is not None and self.phase in RUNNING,
             "cancel": self.phase in RUNNING,
+            "error_page": self.phase in ("listening", "paste"),
             "retry": self.phase in ("failed", "cancelled"),
             "doctor": self.phase == "failed",
         }
@@ -85,6 +98,7 @@ class CatchActions:
         actions = {"approve": self.action_approve, "open": self.action_open,
                    "copy": self.action_copy, "cancel": self.action_cancel,
                    "retry": self.action_retry, "nav-back": self.action_back,
+                   "error-page": self.action_error_page,
                    "open-next": lambda: self.action_open(self.query_one(PastePanel).next_url),
                    "copy-next": lambda: self.action_copy(self.query_one(PastePanel).next_url)}
         if event.button.id in actions:

@@ -20,9 +20,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Collapsible, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Collapsible, Header, Input, Static, TextArea
 from textual.worker import get_current_worker
 
+from oauth_wizard.tui.screens.base import keys_footer
 from oauth_wizard.tui.screens.doctor_widgets import (
     CauseCard,
     FactList,
@@ -127,7 +128,7 @@ class DoctorScreen(Screen[None]):
                 yield Button("Copy support-case details", id="copy-support", compact=True)
                 yield FactList(id="facts")
         yield Static(id="doctor-status")
-        yield Footer()
+        yield keys_footer()
 
     async def on_mount(self) -> None:
         for selector in ("#doctor-signals", "#doctor-notes", "#doctor-error", "#support-box",

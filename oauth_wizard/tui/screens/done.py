@@ -15,11 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.keep.reports import AuthRef
-from oauth_wizard.tui.screens.base import StepBody
+from oauth_wizard.tui.screens.base import StepBody, keys_footer
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import verify_content
 from oauth_wizard.tui.state import Back, Caught, StepResult
@@ -70,7 +70,7 @@ class DoneScreen(Screen[StepResult]):
             rows = [
                 ("Selling partner", auth.selling_partner_id),
                 ("Region", f"{auth.region}: the token serves every {auth.region} marketplace "
-                           "the seller sells in"),
+                           f"the {state.partner} sells in"),
                 ("Authorized in", markets or "(not recorded)"),
                 ("Refresh token", caught.authorized.masked_token),
                 ("Stored in", caught.authorized.storage),
@@ -102,7 +102,7 @@ class DoneScreen(Screen[StepResult]):
             yield Button("Authorize another seller or marketplace", id="another",
                          variant="primary", compact=True)
             yield Button("Quit", id="quit-done", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def action_another(self) -> None:
         """Back to the Review with a fresh state: another seller, or (Back) another market."""

@@ -77,6 +77,12 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Static(Content(f"Export · profile '{ref.profile}' · {ref.region} "
                                  f"{ref.selling_partner_id}"), classes="dialog-title")
             yield Static(WARNING, classes="hint")
+            sandbox = self.keep.export_sandbox()
+            if sandbox is not None:
+                yield Static(Content(
+                    f"Demo: exports go into the demo's temporary folder {sandbox}, deleted when "
+                    "the demo ends; your real library files are never touched."),
+                    classes="demo-banner", id="export-demo")
             with Horizontal(classes="field-row"):
                 yield Label("Format", classes="field-label")
                 yield Select([(f"{f} · {LIBRARIES[f]}", f) for f in FORMATS],

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.tui.screens.base import FieldNote, StepScreen
+from oauth_wizard.tui.screens.marked_toggles import ChoiceRadioSet, MarkedRadioButton
 from oauth_wizard.tui.state import WizardState
 
 MWS_RETIRED = (
@@ -22,7 +23,7 @@ MWS_RETIRED = (
     "from 2024-04-22. The hybrid part of an app does nothing now. It still matters for one thing: "
     "a hybrid app without an MWS developer ID for the seller's region is refused with MD9010 or "
     "MD5100 (MD9001 if MWS blocks the developer). Advice: convert the app to SP-API only in "
-    "Developer Central."
+    "the Solution Provider Portal (Develop Apps)."
 )
 
 
@@ -40,10 +41,10 @@ class HybridScreen(StepScreen):
     def compose_step(self) -> ComposeResult:
         s = self.state
         yield Static(MWS_RETIRED, classes="explanation")
-        with RadioSet(id="hybrid"):
-            yield RadioButton("No: an SP-API only app (all apps created since 2021)",
+        with ChoiceRadioSet(id="hybrid"):
+            yield MarkedRadioButton("No: an SP-API only app (all apps created since 2021)",
                               value=not s.hybrid, id="hybrid-no")
-            yield RadioButton("Yes: a hybrid app (an MWS app extended to SP-API)",
+            yield MarkedRadioButton("Yes: a hybrid app (an MWS app extended to SP-API)",
                               value=s.hybrid, id="hybrid-yes")
         with Vertical(id="dev-ids"):
             known = s.regions()

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from oauth_wizard.tui.screens.base import FieldNote, StepScreen
+from oauth_wizard.tui.screens.marked_toggles import ChoiceRadioSet, MarkedRadioButton
 from oauth_wizard.tui.state import WizardState
 
 FIELDS = {"app-id": "app_id", "client-id": "client_id", "client-secret": "client_secret",
@@ -41,8 +42,10 @@ class IdentityScreen(StepScreen):
         if s.demo:
             yield Static("Demo: prefilled with the local simulator's draft seller app. Nothing "
                          "is sent to Amazon.", classes="demo-banner")
-        yield Static("Copy these from Developer Central → Develop Apps: the app's row, then "
-                     "'LWA credentials → View'.", classes="intro")
+        yield Static("Copy these from the Solution Provider Portal → Develop Apps: the app's "
+                     "row, then 'LWA credentials → View' (older routes: Seller Central → Apps "
+                     "and Services → Develop Apps; Vendor Central → Integration → API "
+                     "Integration).", classes="intro")
         with Horizontal(classes="field-row"):
             yield Label("App ID", classes="field-label")
             yield Input(s.app_id, placeholder="amzn1.sp.solution.<uuid>", id="app-id")
@@ -60,10 +63,10 @@ class IdentityScreen(StepScreen):
         yield FieldNote(id="note-client_secret", classes="field-note")
         with Horizontal(classes="field-row"):
             yield Label("App kind", classes="field-label")
-            with RadioSet(id="kind"):
-                yield RadioButton("Seller app", value=s.kind != "vendor",
+            with ChoiceRadioSet(id="kind"):
+                yield MarkedRadioButton("Seller app", value=s.kind != "vendor",
                                   id="kind-seller")
-                yield RadioButton("Vendor app", value=s.kind == "vendor",
+                yield MarkedRadioButton("Vendor app", value=s.kind == "vendor",
                                   id="kind-vendor")
         yield FieldNote(id="note-kind", classes="field-note")
         with Horizontal(classes="field-row"):

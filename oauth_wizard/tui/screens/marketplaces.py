@@ -18,6 +18,7 @@ from textual.widgets.selection_list import Selection
 from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.tui.screens.base import FieldNote, StepScreen
+from oauth_wizard.tui.screens.marked_toggles import MarkedSelectionList
 from oauth_wizard.tui.state import WizardState
 
 PORTAL_NAMES = {"seller": "Seller Central", "vendor": "Vendor Central"}
@@ -40,18 +41,20 @@ class MarketplacesScreen(StepScreen):
                 yield lists["NA"]
                 yield lists["FE"]
             yield lists["EU"]
+        yield Static(id="ticked", classes="hint")
         yield FieldNote(id="note-marketplaces", classes="field-note")
         with Horizontal(classes="field-row"):
-            yield Label("Seller sells in", classes="field-label")
+            yield Label(f"{s.partner.capitalize()} sells in", classes="field-label")
             options = [(f"{m.label()} ({m.region})", m.code) for m in registry.all_marketplaces()]
             known = s.seller_marketplace in {code for _, code in options}
-            yield Select(options, prompt="Where the seller sells", id="seller-marketplace",
+            yield Select(options, prompt=f"Where the {s.partner} sells", id="seller-marketplace",
                          value=s.seller_marketplace if known else Select.NULL)
         yield Static(id="portal-info", classes="explanation")
         yield FieldNote(id="note-seller_marketplace", classes="field-note")
 
-    def _region_list(self, region: str, markets: list[registry.Marketplace]) -> SelectionList:
-        selections = SelectionList[str](
+    def _region_list(self, region: str,
+                     markets: list[registry.Marketplace]) -> MarkedSelectionList:
+        selections = MarkedSelectionList(
             *(Selection(m.label(), m.code, m.code in self.state.marketplaces) for m in markets),
             id=f"mkt-{region}", classes="region-list",
         )
@@ -85,9 +88,19 @@ class MarketplacesScreen(StepScreen):
             f"Consent page: {portal.url}{mark} · {PORTAL_NAMES[kind]} · region {market.region} "
             f"(the grant covers every {market.region} marketplace)"))
 
+    def on_mount(self) -> None:
+        self._say_ticked()
+
     @on(SelectionList.SelectedChanged)
     def _supported_changed(self) -> None:
+        self._say_ticked()
         self.touch("marketplaces")
+
+    def _say_ticked(self) -> None:
+        """What is ticked, in words (the lists scroll, and the marks may have no colour)."""
+        lists = {r: self.query_one(f"#mkt-{r}", MarkedSelectionList) for r in registry.REGIONS}
+        parts = [f"{region} {lst.summary()}" for region, lst in lists.items()]
+        self.query_one("#ticked", Static).update(Content("Ticked · " + " · ".join(parts)))
 
     @on(Select.Changed, "#seller-marketplace")
     def _seller_changed(self) -> None:

@@ -13,17 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from oauth_wizard.keep.reports import AuthRef, Failure, StatusView
 from oauth_wizard.keep.status import Problem
+from oauth_wizard.tui.screens.base import keys_footer
 from oauth_wizard.tui.screens.export import ExportDialog
 from oauth_wizard.tui.screens.keep_widgets import (
     ConfirmDialog,
@@ -59,6 +60,7 @@ EMPTY = ("A profile describes one SP-API app: its IDs, marketplaces and URIs. It
          "authorize (then s self-authorizes your own account with it);\n"
          "· or on the command line (the client secret is read from a hidden prompt):\n    {cmd}")
 ACTIONS = ("verify", "reauthorize", "export", "remove")
+NARROW = 100  # columns
 
 
 def fact_rows(rows: Rows) -> list[Horizontal]:
@@ -96,9 +98,10 @@ class ProfilesScreen(Screen[None]):
         Binding("d", "remove", "Remove", id="remove",
                 tooltip="Delete the profile and its secrets (asks first)"),
         Binding("delete", "remove", "Remove", show=False),
-        Binding("s", "self_auth", "Self-authorize", id="self-auth"),
+        Binding("s", "self_auth", "Self-auth", id="self-auth",
+                tooltip="Self-authorize: keep the token Seller Central shows for your account"),
         Binding("a", "authorize", "Authorize a seller", id="authorize"),
-        Binding("f5", "reload", "Reload", id="reload"),
+        Binding("f5", "reload", "Reload", id="reload", show=False),
     ]
 
     def __init__(self, keep: KeepSession, *, state_factory: Callable[[], str]) -> None:
@@ -126,7 +129,11 @@ class ProfilesScreen(Screen[None]):
                 yield Vertical(id="detail-problems")
                 yield Static(id="detail-result")
         yield Static(id="profiles-empty")
-        yield Footer()
+        yield keys_footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Under 100 columns the list goes above the facts (an id then fits on one line)."""
+        self.set_class(event.size.width < NARROW, "-narrow")
 
     def on_screen_resume(self) -> None:
         if self._stale:

@@ -11,10 +11,11 @@ from collections.abc import Iterable, Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.widgets import RadioSet, Static
 
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.tui.screens.base import FieldNote, StepScreen
+from oauth_wizard.tui.screens.marked_toggles import ChoiceRadioSet, MarkedRadioButton
 from oauth_wizard.tui.state import PUBLISH_CHOICES, PUBLISH_LABELS, WizardState, publish_explanation
 
 
@@ -25,11 +26,11 @@ class PublishStateScreen(StepScreen):
     FOCUS_TARGETS = {"publish": "#publish"}
 
     def compose_step(self) -> ComposeResult:
-        yield Static("Which state does Developer Central show for the app (Develop Apps, the "
-                     "app's row)?", classes="intro")
-        with RadioSet(id="publish"):
+        yield Static("Which state does the Solution Provider Portal show for the app (Develop "
+                     "Apps, the app's row)?", classes="intro")
+        with ChoiceRadioSet(id="publish"):
             for choice in PUBLISH_CHOICES:
-                yield RadioButton(PUBLISH_LABELS[choice], value=self.state.publish == choice,
+                yield MarkedRadioButton(PUBLISH_LABELS[choice], value=self.state.publish == choice,
                                   id=f"publish-{choice}")
         yield FieldNote(id="note-publish", classes="field-note")
         yield Static(id="publish-explanation", classes="explanation")

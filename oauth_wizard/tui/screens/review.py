@@ -11,20 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from oauth_wizard.core import marketplaces as registry
 from oauth_wizard.doctor.knowledge import KnowledgeError
 from oauth_wizard.doctor.preflight import Preflight, preflight
 from oauth_wizard.tui.review import Review, build_review
 from oauth_wizard.tui.screens.attempt_widgets import ActionStatus
-from oauth_wizard.tui.screens.base import FieldNote, WizardScreen
+from oauth_wizard.tui.screens.base import FieldNote, WizardScreen, keys_footer
 from oauth_wizard.tui.screens.doctor import DoctorScreen
 from oauth_wizard.tui.screens.preflight_panel import AuthorizeAnyway, PredictedFailures
 from oauth_wizard.tui.sessions.doctor import state_facts
@@ -38,8 +39,8 @@ CREDENTIAL_MISSING = ("Client secret: not given yet (Authorize asks for it: the 
                       "needs it)")
 DEMO_NOTE = ("Demo: Authorize (a) sends this URL to the local simulator instead of Amazon: the "
              "same parameters, on 127.0.0.1.")
-CLIPBOARD_NOTE = ("Copy uses the terminal's clipboard support (OSC 52), which not every terminal "
-                  "has. The URL above is selectable, so you can always copy it by hand.")
+CLIPBOARD_NOTE = ("c copies it (OSC 52; not every terminal has it). A mouse selection picks up "
+                  "a line break where it wraps: it is printed on one line when you quit.")
 
 
 class ReviewScreen(WizardScreen):
@@ -52,10 +53,10 @@ class ReviewScreen(WizardScreen):
         Binding("a", "authorize_anyway", "Authorize anyway…", id="authorize-anyway",
                 tooltip="Preflight predicts a refusal; asks before going on"),
         Binding("ctrl+n", "authorize", "Authorize", show=False),
-        Binding("c", "copy", "Copy URL", id="copy"),
-        Binding("o", "open", "Open in browser", id="open"),
+        Binding("c", "copy", "Copy", id="copy"),
+        Binding("o", "open", "Open", id="open"),
         Binding("n", "new_state", "New state", id="new_state"),
-        Binding("d", "doctor", "Diagnose an error", id="doctor",
+        Binding("d", "doctor", "Diagnose", id="doctor",
                 tooltip="The doctor, with the facts of this app"),
     ]
 
@@ -76,7 +77,8 @@ class ReviewScreen(WizardScreen):
             return None, None
         try:
             return preflight(profile, consent.marketplace, consent,
-                             self.state.consent_redirect_uri(), simulated=self.state.demo), None
+                             self.state.consent_redirect_uri(),
+                             simulated=self.state.simulated_endpoints), None
         except KnowledgeError as exc:
             return None, str(exc)
 
@@ -104,7 +106,7 @@ class ReviewScreen(WizardScreen):
             yield Button("Open in browser", id="open", compact=True, disabled=self.blocked)
             yield Button("New state", id="new-state", compact=True)
             yield Button("Diagnose", id="doctor", compact=True)
-        yield Footer()
+        yield keys_footer()
 
     def _compose_review(self) -> ComposeResult:
         review, consent = self.review, self.review.consent
@@ -124,12 +126,19 @@ class ReviewScreen(WizardScreen):
             yield Static(credential, id="review-secret", classes="hint")
             if self.state.demo:
                 yield Static(DEMO_NOTE, classes="demo-banner", id="review-demo")
-            yield PredictedFailures(self.preflight, self.preflight_error, id="preflight")
+            elif self.state.simulator:
+                yield Static(Content(
+                    f"Not Amazon: Authorize (a) sends this URL to the simulator at "
+                    f"{self.state.simulator}/{urlsplit(consent.url).hostname}/… (the "
+                    f"OAUTH_WIZARD_PORTAL_URL override), with the same parameters."),
+                    classes="demo-banner", id="review-demo")
             yield Static(Content(consent.url), id="consent-url")
+            self.app.consent_url = consent.url  # type: ignore[attr-defined]
             yield Static(CLIPBOARD_NOTE, classes="hint")
+            yield PredictedFailures(self.preflight, self.preflight_error, id="preflight")
             yield ActionStatus(self._open_url, id="action-status", opened=(
-                "Opened the consent URL in your browser. Sign in as the seller and confirm; "
-                "Amazon then calls the Login URI."))
+                f"Opened the consent URL in your browser. Sign in as the {self.state.partner} and "
+                "confirm; Amazon then calls the Login URI."))
             yield Static("Parameters", classes="section")
             for param in consent.params:
                 yield Static(Content(f"{param.name} = {param.value}"), classes="param-name")

@@ -18,14 +18,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from oauth_wizard.core.marketplaces import REGIONS, by_region
 from oauth_wizard.core.records import ProfileRecord
 from oauth_wizard.core.tokens import check_refresh_token, is_placeholder
 from oauth_wizard.core.validation import Problem
 from oauth_wizard.keep.reports import Failure, SelfAuthReport
-from oauth_wizard.tui.screens.base import FieldNote, StepBody
+from oauth_wizard.tui.screens.base import FieldNote, StepBody, keys_footer
 from oauth_wizard.tui.screens.keep_widgets import OpenKeep, failure_content
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class SelfAuthScreen(Screen[None]):
                     yield Button("Paste the demo token", id="sa-demo-token", compact=True)
             yield Static(id="sa-progress", classes="hint")
             yield Static(id="sa-result")
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         for selector in ("#sa-none", "#sa-profile-row", "#sa-profile-hint", "#sa-region-row",

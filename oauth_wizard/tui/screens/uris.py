@@ -50,8 +50,9 @@ class UrisScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         s = self.state
-        yield Static("Exactly as registered for the app (Developer Central → Edit App). Amazon "
-                     "accepts only https, never a '#fragment', and refuses localhost.",
+        yield Static("Exactly as registered for the app (Solution Provider Portal → Develop "
+                     "Apps → Edit App). Amazon accepts only https, never a '#fragment', and "
+                     "refuses localhost.",
                      classes="intro")
         with Horizontal(classes="field-row"):
             yield Label("Login URI", classes="field-label")

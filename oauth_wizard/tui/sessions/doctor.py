@@ -133,7 +133,7 @@ def state_facts(state: WizardState, consent: ConsentUrl | str | None = None) -> 
     if built.ok and built.profile is not None and market:
         try:
             return wizard_facts(built.profile, market, consent, state.consent_redirect_uri(),
-                                simulated=state.demo)
+                                simulated=state.simulated_endpoints)
         except (ValueError, UnknownMarketplaceError):
             pass
     raw = {"app_state": state.app_state, "hybrid": "true" if state.hybrid else "false",

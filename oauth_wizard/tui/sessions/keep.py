@@ -70,6 +70,11 @@ def export_path(fmt: str) -> Path:
     return default_path(fmt) or Path.cwd() / TUI_EXPORT_FILES[fmt]
 
 
+def _inside(path: Path, folder: Path | None) -> bool:
+    """Whether ``path`` (after ~ and links) is inside ``folder``."""
+    return folder is not None and path.expanduser().resolve().is_relative_to(folder.resolve())
+
+
 def forget_attempt(config_dir: Path, name: str) -> None:
     from oauth_wizard.authorize import pending as attempts
 
@@ -282,8 +287,18 @@ class KeepSession:
     # --- export ---------------------------------------------------------------------------
 
     async def default_export_path(self, fmt: str) -> Path:
-        """Where ``fmt`` goes unless the user says otherwise (``export_path``)."""
+        """Where ``fmt`` goes unless the user says otherwise (``export_path``); in the demo,
+        the demo's temporary folder (its tokens are a simulator's: no real library file of
+        the user's may receive them)."""
+        sandbox = self.export_sandbox()
+        if sandbox is not None:
+            return sandbox / (TUI_EXPORT_FILES.get(fmt) or export_path(fmt).name)
         return await asyncio.to_thread(export_path, fmt)
+
+    def export_sandbox(self) -> Path | None:
+        """The only folder the demo exports to (None outside the demo)."""
+        config_dir = self.runtime.config_dir if self.demo else None
+        return None if config_dir is None else config_dir / "exports"
 
     async def export(self, ref: AuthRef, fmt: str, path: Path, *,
                      force: bool = False) -> ExportReport:
@@ -294,6 +309,15 @@ class KeepSession:
         if isinstance(found, Failure):
             return ExportReport(failure=found)
         record, auth = found
+        sandbox = self.export_sandbox()
+        if self.demo and not await asyncio.to_thread(_inside, path, sandbox):
+            return ExportReport(failure=Failure(
+                f"The demo exports only into its temporary folder ({sandbox}), never to "
+                f"{path}: its tokens are the simulator's, and a real library file of yours "
+                "must not receive them.", "Keep the proposed file name, or export a real "
+                "profile outside the demo."))
+        if sandbox is not None:
+            await asyncio.to_thread(sandbox.mkdir, mode=0o700, parents=True, exist_ok=True)
         report = await self._service().export(record, auth, fmt, path, force=force)
         if report.failure is not None:  # the CLI's option is a field here
             fix = report.failure.fix.replace("with --output", "in the File field")
