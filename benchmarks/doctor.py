@@ -5,7 +5,12 @@ ratio says what the whole diagnosis (signals, facts, ranking, questions) costs o
 reading the text. Issue 5 asks for a doctor that is deterministic and fast: a typical paste
 should stay in the low milliseconds, and a 10 MB paste bounded (the engine reads head and tail).
 
-Run: .venv/bin/python benchmarks/doctor.py [--runs N]
+Then the doctor on real reports (``--corpus``): top-1 and top-3 on the dev half and on the check
+half of ``tests/doctor/corpus/cases.json``, with the facts the reporters gave and on the text
+alone, and the rank change the facts caused per case (per case for the dev half only: the check
+half's cases stay unread while the knowledge base is tuned; ``--show-check`` lists them too).
+
+Run: .venv/bin/python benchmarks/doctor.py [--runs N] [--corpus [--show-check]]
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from oauth_wizard.doctor.diagnosis import diagnose
 
@@ -40,10 +47,37 @@ def median(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def corpus_report(show_check: bool) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "doctor"))
+    import corpus_kit
+
+    cases = corpus_kit.load()
+    print(f"\nReal reports: {len(cases)} scored cases (tests/doctor/corpus/cases.json)")
+    for half in ("dev", "check"):
+        s = corpus_kit.score(cases, half)
+        print(f"  {half:5} {s.cases:3} cases  with facts: top-1 {s.ratio(s.top1_facts):.2f} "
+              f"top-3 {s.ratio(s.top3_facts):.2f}   text only: top-1 {s.ratio(s.top1_text):.2f} "
+              f"top-3 {s.ratio(s.top3_text):.2f}")
+        better = sum(1 for _, before, after in s.rank_changes
+                     if after is not None and (before is None or after < before))
+        print(f"        facts changed the rank in {len(s.rank_changes)} case(s): {better} "
+              f"better, {len(s.rank_changes) - better} worse")
+        if half == "dev" or show_check:
+            for source, before, after in s.rank_changes:
+                print(f"          {source}: {before or '-'} -> {after or '-'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
-    runs = parser.parse_args().runs
+    parser.add_argument("--corpus", action="store_true", help="score the real-report corpus")
+    parser.add_argument("--show-check", action="store_true",
+                        help="also list the check half's cases (only for the final report)")
+    args = parser.parse_args()
+    runs = args.runs
+    if args.corpus:
+        corpus_report(args.show_check)
+        return 0
     diagnose("warm-up", [])  # loads and checks the knowledge base once, as the first call does
     print(f"median of {runs} runs; ratio = diagnose / one regex pass over the same text")
     for name, (text, facts) in INPUTS.items():
