@@ -6,14 +6,21 @@ refuse them, a careful reviewer would); an unregistered or empty redirect_uri is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from oauth_wizard.consent.state import MAKE_STATE, state_weakness
 from oauth_wizard.core.uris import is_loopback, localhost_problem
 
-if TYPE_CHECKING:
-    from oauth_wizard.consent.lint import _Collector
+
+class _Collector(Protocol):
+    """What ``lint`` collects findings in (its ``_Collector``)."""
+
+    notes: list[str]
+
+    def add(self, cause: str, message: str, fix: str) -> None: ...
+
+    def warn(self, cause: str, message: str, fix: str) -> None: ...
 
 
 def check_state(value: str | None, out: _Collector) -> None:

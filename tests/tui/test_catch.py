@@ -20,6 +20,7 @@ from tui_kit import (
     FROZEN_NOW,
     FROZEN_STATE,
     SIZE,
+    open_catch,
     screen_text,
     settle,
     step_of,
@@ -212,15 +213,6 @@ def real_state(**changes) -> WizardState:
                        login_uri="https://app.example.test/login",
                        redirect_uris=("https://app.example.test/cb",), csrf_state=FROZEN_STATE)
     return base.with_(**changes)
-
-
-async def open_catch(pilot, state: WizardState) -> None:
-    app = pilot.app
-    await settle(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-    app.start_wizard("authorize", state=state, at="review")
-    await settle(pilot, lambda: step_of(app) == "review")
-    await pilot.press("a")
-    await settle(pilot, lambda: step_of(app) == "catch")
 
 
 async def test_real_app_without_a_keyring_stops_before_any_url(build, tmp_path):

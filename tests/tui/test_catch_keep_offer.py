@@ -16,7 +16,15 @@ import keyring
 import keyring.errors
 import pytest
 from keyring_kit import MemoryKeyring
-from tui_kit import FROZEN_STATE, SIZE, screen_text, settle, step_of, text_of, wait_until
+from tui_kit import (
+    FROZEN_STATE,
+    SIZE,
+    open_catch,
+    screen_text,
+    step_of,
+    text_of,
+    wait_until,
+)
 
 from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
@@ -24,7 +32,6 @@ from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
 from oauth_wizard.simulator.server import Simulator
 from oauth_wizard.tui import demo
-from oauth_wizard.tui.screens.welcome import WelcomeScreen
 from oauth_wizard.tui.state import WizardState
 
 TOKEN_KEY = refresh_token_key("shop", "EU", "A1SIMPATSTORE")
@@ -69,19 +76,6 @@ async def approve_in_browser(app, tmp_path) -> None:
                                  follow_redirects=True) as http:
         final = await http.get(app.screen.url + "&sim_user=Pat")
     assert final.status_code == 200
-
-
-async def open_catch(pilot, state: WizardState) -> None:
-    app = pilot.app
-    await settle(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-    app.start_wizard("authorize", state=state, at="review")
-    await settle(pilot, lambda: step_of(app) == "review")
-    await pilot.press("a")
-    for _ in range(50):
-        if step_of(app) == "catch":
-            return
-        await pilot.pause()
-    raise AssertionError(screen_text(app))
 
 
 def secrets_file(tmp_path) -> dict:

@@ -101,8 +101,10 @@ async def test_a_usable_keyring_gets_the_demo_service(set_backend):
         key = refresh_token_key(DEMO_PROFILE, "EU", "A1SIMPATSTORE")
         assert backend.data[(DEMO_SERVICE, key)].startswith("Atzr|")
         assert not any(service == "oauth-wizard" for service, _ in backend.data)
+        assert "removed when the demo ends" in rt.storage_note
     finally:
         await rt.stop()
+    assert not any(service == DEMO_SERVICE for service, _ in backend.data)  # nothing left
 
 
 async def test_approve_as_goes_through_both_legs_and_the_token_is_stored(runtime):

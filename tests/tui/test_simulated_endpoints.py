@@ -86,7 +86,7 @@ async def test_a_new_user_drives_the_wizard_against_oauth_wizard_simulate(build,
     import httpx
     import keyring
     from keyring_kit import MemoryKeyring
-    from tui_kit import wait_until
+    from tui_kit import open_catch, wait_until
 
     from oauth_wizard.authorize.catcher_checks import free_port
     from oauth_wizard.simulator.registry import DEMO_CLIENT_SECRET, demo_registry
@@ -108,16 +108,7 @@ async def test_a_new_user_drives_the_wizard_against_oauth_wizard_simulate(build,
     app = build(endpoints=endpoints, clock=time.time)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-            app.start_wizard("authorize", state=state, at="review")
-            await settle(pilot, lambda: step_of(app) == "review")
-            await pilot.press("a")
-            for _ in range(50):
-                if step_of(app) == "catch":
-                    break
-                await pilot.pause()
-            else:
-                raise AssertionError(screen_text(app))
+            await open_catch(pilot, state)
             await wait_until(pilot, lambda: app.screen.phase == "listening")
             assert app.screen.url.startswith(f"{base}/sellercentral.amazon.de/")
             async with httpx.AsyncClient(follow_redirects=True, trust_env=False) as http:

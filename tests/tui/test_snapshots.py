@@ -167,7 +167,7 @@ def test_done_demo(snap_compare, build):
 # --- Keep and use: Profiles, Self-authorize, Done's Verify ---------------------------------
 
 
-def test_profiles_with_status_problems(snap_compare, build, tmp_path):
+def profiles_with_problems(snap_compare, build, tmp_path, size) -> bool:
     """A user's profile with a secret near rotation, an authorization near its 365 days whose
     last verify failed, and a self-authorization whose token is gone; the failed one shown."""
     from keep_kit import highlight, open_profiles, shop_keyring, shop_records, user_runtime
@@ -178,22 +178,16 @@ def test_profiles_with_status_problems(snap_compare, build, tmp_path):
         screen = await open_profiles(pilot)
         await highlight(pilot, screen, "A1SHOPSELLER")
         await pilot.pause()
-    assert snap_compare(build(runtime=lambda: runtime), terminal_size=SIZE,
-                        run_before=problems)
+    return snap_compare(build(runtime=lambda: runtime), terminal_size=size, run_before=problems)
+
+
+def test_profiles_with_status_problems(snap_compare, build, tmp_path):
+    assert profiles_with_problems(snap_compare, build, tmp_path, SIZE)
 
 
 def test_profiles_small_terminal(snap_compare, build, tmp_path):
     """80x24: the list above the facts, so ids are not broken mid-word; every key shown."""
-    from keep_kit import highlight, open_profiles, shop_keyring, shop_records, user_runtime
-
-    runtime = user_runtime(tmp_path / "cfg", shop_keyring(), records=shop_records())
-
-    async def problems(pilot) -> None:
-        screen = await open_profiles(pilot)
-        await highlight(pilot, screen, "A1SHOPSELLER")
-        await pilot.pause()
-    assert snap_compare(build(runtime=lambda: runtime), terminal_size=SMALL,
-                        run_before=problems)
+    assert profiles_with_problems(snap_compare, build, tmp_path, SMALL)
 
 
 def test_review_with_findings_small_terminal(snap_compare, build):

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from oauth_wizard.tui.app import WizardApp
-from oauth_wizard.tui.state import STEPS
+from oauth_wizard.tui.state import STEPS, WizardState
 
 FROZEN_STATE = "frozen-state-0123456789abcdefghijklmnopqrstuv"
 FROZEN_NOW = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC
@@ -84,6 +84,23 @@ async def wait_until(pilot: Pilot, until: Callable[[], bool], seconds: float = 1
         if time.monotonic() > deadline:
             raise AssertionError("the app never reached the expected state")
         await pilot.pause(0.01)
+
+
+async def open_catch(pilot: Pilot, state: WizardState) -> None:
+    """From Welcome: the wizard at Review with ``state``, then Authorize (a) to the Catch
+    screen; says what Review shows when it does not get there."""
+    from oauth_wizard.tui.screens.welcome import WelcomeScreen
+
+    app = pilot.app
+    await settle(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+    app.start_wizard("authorize", state=state, at="review")
+    await settle(pilot, lambda: step_of(app) == "review")
+    await pilot.press("a")
+    for _ in range(50):
+        if step_of(app) == "catch":
+            return
+        await pilot.pause()
+    raise AssertionError(screen_text(app))
 
 
 async def to_catch(pilot: Pilot, phase: str = "listening", *, walk: bool = False) -> None:

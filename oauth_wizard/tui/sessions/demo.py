@@ -21,7 +21,12 @@ from pathlib import Path
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.authorize.catcher_checks import free_port
-from oauth_wizard.keep.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
+from oauth_wizard.keep.secrets import (
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretStore,
+    SecretStoreError,
+)
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.registry import demo_registry
 from oauth_wizard.simulator.seller import Approval, ApprovalStopped, approve
@@ -55,6 +60,7 @@ class DemoRuntime:
         self.storage_note = ""
         self._lock = asyncio.Lock()
         self._started = False
+        self._written: _Remembering | None = None
 
     @property
     def started(self) -> bool:
@@ -88,8 +94,10 @@ class DemoRuntime:
 
     async def _choose_store(self) -> tuple[SecretStore, str]:
         if await self._keyring.is_available():
-            return self._keyring, (f"stored in the system keyring under the service "
-                                   f"'{DEMO_SERVICE}', apart from your real profiles")
+            self._written = _Remembering(self._keyring)
+            return self._written, (f"stored in the system keyring under the service "
+                                   f"'{DEMO_SERVICE}', apart from your real profiles, and "
+                                   "removed when the demo ends")
         return MemorySecretStore(), (f"{MEMORY_NOTE}: no keyring backend is usable here, and "
                                      "nothing is written to disk")
 
@@ -108,10 +116,49 @@ class DemoRuntime:
             raise DemoError(exc.message, exc.fix) from None
 
     async def stop(self) -> None:
-        """Stop the simulator and delete the demo's config dir; safe to call twice."""
+        """Stop the simulator, take the demo's keyring entries back out and delete its config
+        dir (the demo leaves nothing behind); safe to call twice."""
         await self.simulator.stop()
+        written, self._written = self._written, None
+        if written is not None:
+            await written.forget()
         config_dir, self.config_dir = self.config_dir, None
         if config_dir is not None:
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(shutil.rmtree, config_dir, True)
         self._started = False
+
+
+class _Remembering:
+    """The demo's keyring store, remembering what it saved so the demo can remove it."""
+
+    def __init__(self, store: SecretStore) -> None:
+        self._store = store
+        self.location = store.location
+        self._keys: set[str] = set()
+
+    def describe(self) -> str:
+        return self._store.describe()
+
+    async def get(self, key: str) -> str | None:
+        return await self._store.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self._keys.add(key)
+        await self._store.set(key, value)
+
+    async def delete(self, key: str) -> bool:
+        self._keys.discard(key)
+        return await self._store.delete(key)
+
+    async def check(self, *, write: bool = False) -> None:
+        await self._store.check(write=write)
+
+    async def is_available(self) -> bool:
+        return await self._store.is_available()
+
+    async def forget(self) -> None:
+        for key in sorted(self._keys):
+            with contextlib.suppress(SecretStoreError):
+                await self._store.delete(key)
+        self._keys.clear()
