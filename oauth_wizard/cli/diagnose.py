@@ -33,6 +33,7 @@ from oauth_wizard.doctor.facts import DoctorFactError, parse_facts
 
 if TYPE_CHECKING:
     from oauth_wizard.core.profile import AppProfile
+    from oauth_wizard.doctor.diagnosis import Diagnosis
 
 PROMPT = "Paste what Amazon said, then Ctrl-D on a new line (Ctrl-Z, Enter on Windows):"
 CHUNK = 64 * 1024
@@ -54,6 +55,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     except KnowledgeError as exc:
         raise CommandError(f"The doctor's knowledge base is broken: {exc}",
                            "Reinstall oauth-wizard; if it persists, report it.") from None
+    if _may_ask(args):
+        diagnosis = _ask(diagnosis, text, facts, profile)
     if args.json:
         _write(json.dumps(diagnosis.as_json(), indent=2, ensure_ascii=not _unicode_out()) + "\n")
     elif args.support_case:
@@ -63,6 +66,36 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
         _write(diagnosis_text(diagnosis, width=width()))
     return EXIT_OK
+
+
+def _may_ask(args: argparse.Namespace) -> bool:
+    """Questions only for a person: a terminal on both ends, no machine output, no
+    --no-input."""
+    return (not (args.json or args.support_case or args.no_input)
+            and is_terminal(sys.stdin) and is_terminal(sys.stderr))
+
+
+def _ask(diagnosis: Diagnosis, text: str | bytes | None, facts: list[str],
+         profile: AppProfile | None) -> Diagnosis:
+    from oauth_wizard.cli.diagnose_ask import ask_until_settled, repeat_line
+    from oauth_wizard.doctor.diagnosis import diagnose
+
+    given = len(facts)
+    answers = list(facts)
+
+    def again(current: list[str]) -> Diagnosis:
+        try:
+            return diagnose(text, current, profile)
+        except DoctorFactError as exc:
+            note(f"that answer is not a value the doctor knows ({exc.problems[0]}); "
+                 "it was left out.")
+            current.pop()
+            return diagnose(text, current, profile)
+
+    diagnosis = ask_until_settled(diagnosis, answers, again)
+    if len(answers) > given:
+        print(repeat_line(answers), file=sys.stderr)
+    return diagnosis
 
 
 def _unicode_out() -> bool:
@@ -214,6 +247,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="add the facts a saved profile states (--fact wins over them)")
     parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
                         help="where profiles are kept (same as before the command)")
+    parser.add_argument("--no-input", action="store_true",
+                        help="never ask questions (in a terminal, the doctor otherwise asks the "
+                        "question that would tell the leading causes apart, one at a time)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true",
                      help="print the diagnosis as one JSON object (the documented contract)")
