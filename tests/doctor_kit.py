@@ -21,7 +21,8 @@ def consent(host: str = "sellercentral.amazon.com", **params: str) -> str:
 
 def assert_contract(payload: dict, *, known_code: bool = False) -> None:
     """``payload`` is exactly the JSON contract: these keys, these types, sorted causes."""
-    assert set(payload) == {"signals", "causes", "questions"}
+    assert set(payload) == {"signals", "causes", "questions", "ruled_out"}
+    assert all(set(r) == {"id", "by"} and "=" in r["by"] for r in payload["ruled_out"])
     assert isinstance(payload["signals"], list)
     assert all(isinstance(s, str) and s for s in payload["signals"])
     causes = payload["causes"]

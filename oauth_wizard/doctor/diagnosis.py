@@ -34,6 +34,7 @@ __all__ = ["Diagnosis", "DoctorFactError", "Question", "RankedCause", "diagnose"
 HINT_WEIGHT = 6.0  # an error of ours that already names its cause id (LwaError, LegError)
 MAX_CAUSES = 6
 MIN_SCORE = 0.03
+RULE_OUT = -5.0  # a stated fact this much against a cause contradicts its precondition
 TOP_MASS = 0.95
 TOP_MAX = 8
 TOP_MIN = 0.01
@@ -90,6 +91,7 @@ class Diagnosis:
     unknown_facts: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     said: dict[str, str] = field(default_factory=dict)
+    ruled_out: tuple[tuple[str, str], ...] = ()  # (cause id, the stated fact that rules it out)
 
     @property
     def top(self) -> RankedCause:
@@ -97,13 +99,16 @@ class Diagnosis:
 
     def as_json(self) -> dict:
         return {"signals": list(self.signals), "causes": [c.as_json() for c in self.causes],
-                "questions": [q.as_json() for q in self.questions]}
+                "questions": [q.as_json() for q in self.questions],
+                "ruled_out": [{"id": cid, "by": by} for cid, by in self.ruled_out]}
 
 
 @dataclass
 class _Scored:
     total: float
     reasons: list[tuple[float, str]]
+    pointed: float = 0.0  # what the text's signals gave it
+    ruled_by: list[str] = field(default_factory=list)  # stated facts that contradict it
 
 
 def diagnose(text: str | bytes | None,
@@ -136,12 +141,32 @@ def diagnose(text: str | bytes | None,
     recognised = any(s in pointing or s.startswith("cause:") for s in signals)
     active = set(signals) if recognised else {*signals, "none"}
     scores = _score_all(kb, active, known, extracted.said)
+    ruled_out = _rule_out(scores, given)
     probs = _softmax({cid: s.total for cid, s in scores.items()})
     ranked = _rank(kb, scores, probs)
     questions = _questions(kb, active, known, probs)
     notes = [*parsed.notes, *extracted.notes]
     return Diagnosis(tuple(signals), ranked, questions, given, inferred, parsed.unknown,
-                     tuple(dict.fromkeys(notes)), extracted.said)
+                     tuple(dict.fromkeys(notes)), extracted.said, ruled_out)
+
+
+def _rule_out(scores: dict[str, _Scored], given: Mapping[str, str]) -> tuple[tuple[str, str],
+                                                                              ...]:
+    """Causes the text pointed at but a stated fact contradicts leave the ranking (they are
+    listed, with the fact, instead); never every cause the text pointed at."""
+    pointed = [cid for cid, s in scores.items() if s.pointed > 0]
+    ruled = [cid for cid in pointed if scores[cid].ruled_by
+             and all(_stated(f, given) for f in scores[cid].ruled_by[:1])]
+    if not ruled or len(ruled) == len(pointed):
+        return ()
+    for cid in ruled:
+        scores[cid].total = -math.inf
+    return tuple((cid, scores[cid].ruled_by[0]) for cid in ruled)
+
+
+def _stated(fact: str, given: Mapping[str, str]) -> bool:
+    """Whether every ``key=value`` of a ruling condition was stated (not inferred)."""
+    return all(part.split("=", 1)[0].lstrip("!") in given for part in fact.split(", "))
 
 
 def _fill(template: str, facts: Mapping[str, str]) -> str:
@@ -184,6 +209,7 @@ def _score_all(kb: KnowledgeBase, signals: set[str], facts: Mapping[str, str],
         for rule in cause.signals:
             if rule.signal in signals:
                 scored.total += rule.weight
+                scored.pointed += max(rule.weight, 0.0)
                 if coded and rule.signal.startswith("family:"):
                     continue  # the specific code already says it
                 scored.reasons.append((rule.weight, rule.why or _describe(
@@ -207,6 +233,9 @@ def _fact_part(kb: KnowledgeBase, cause: Cause, facts: Mapping[str, str],
         if rule.holds(facts):
             scored.total += rule.weight
             scored.reasons.append((rule.weight, _fill(rule.why, facts)))
+            if rule.weight <= RULE_OUT:
+                scored.ruled_by.append(", ".join(
+                    f"{'!' if c.negate else ''}{c.key}={facts[c.key]}" for c in rule.when))
     via = facts.get("via")
     if via and cause.via:
         if via in cause.via:

@@ -107,6 +107,14 @@ def _fix_lines(fix: Iterable[str], width: int, indent: str) -> list[str]:
     return lines
 
 
+def ruled_out_text(diagnosis: Diagnosis) -> str | None:
+    """"Ruled out: cause (by fact), …": causes the text pointed at that a stated fact
+    contradicts (None when there are none)."""
+    if not diagnosis.ruled_out:
+        return None
+    return "Ruled out: " + ", ".join(f"{cid} (by {by})" for cid, by in diagnosis.ruled_out)
+
+
 def diagnosis_text(diagnosis: Diagnosis, *, width: int = WIDTH, top: int = TOP) -> str:
     """The full human answer of ``oauth-wizard diagnose``."""
     lines: list[str] = []
@@ -124,6 +132,9 @@ def diagnosis_text(diagnosis: Diagnosis, *, width: int = WIDTH, top: int = TOP) 
         lines += wrap(f"Not used: {_facts_line(diagnosis.unknown_facts)}", width, "  ", "")
     for note in diagnosis.notes:
         lines += wrap(f"Note: {note}", width, "  ", "")
+    ruled = ruled_out_text(diagnosis)
+    if ruled:
+        lines += wrap(ruled, width, "  ", "")
     lines.append("")
     shown = diagnosis.causes[:top]
     lines.append("Most likely cause:" if len(shown) == 1 else

@@ -313,9 +313,19 @@ def test_why_explains_with_facts_and_against() -> None:
     diagnosis = diagnose("MD5100", ["app_state=published", "edit_pending=yes"])
     causes = {c.id: c for c in diagnosis.causes}
     assert any("pending" in w for w in causes["app_edit_pending"].why)
-    mixed = {c.id: c for c in diagnose("MD1000", ["app_state=draft", "beta_in_url=yes"]).causes}
-    assert "Against: The consent URL already carries version=beta." in \
-        mixed["beta_missing_for_draft"].why
+    mixed = diagnose("MD1000", ["app_state=draft", "beta_in_url=yes"])
+    # a stated fact that contradicts a cause's precondition rules it out, and says which
+    assert ("beta_missing_for_draft", "beta_in_url=true") in mixed.ruled_out
+    assert "beta_missing_for_draft" not in {c.id for c in mixed.causes}
+    both = diagnose("MD5100", ["beta_in_url=no", "app_state=published"])
+    assert dict(both.ruled_out) == {"beta_missing_for_draft": "app_state=published",
+                                    "beta_on_published_app": "beta_in_url=false"}
+    # a fact only somewhat against a cause keeps it ranked, with the reason against it
+    weak = {c.id: c for c in diagnose("403 Access to requested resource is denied",
+                                      ["iam_arn_kind=role", "uses_sts=true",
+                                       "signs_requests=true"]).causes}
+    assert "Against: The IAM role is assumed through STS, as it should be." in \
+        weak["iam_arn_mismatch"].why
 
 
 def test_signals_from_a_pasted_consent_url_are_linted() -> None:

@@ -18,7 +18,8 @@ REPOS = {"amzn/selling-partner-api-models", "amzn/selling-partner-api-docs",
          "saleweaver/python-amazon-sp-api", "jlevers/selling-partner-api",
          "amz-tools/amazon-sp-api", "abuzuhri/Amazon-SP-API-CSharp"}
 # floors: (top-1 with facts, top-3 with facts, top-3 text only)
-FLOORS = {"dev": (0.45, 0.60, 0.45), "check": (0.40, 0.55, 0.45)}
+FLOORS = {"dev": (0.45, 0.60, 0.45), "check": (0.45, 0.60, 0.45)}
+WORSE_WITH_FACTS = {"dev": 1, "check": 2}  # cases whose cause the facts pushed down (target 0)
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +54,6 @@ def test_scores_stay_above_the_floors(cases, half):
     assert scores.ratio(scores.top1_facts) >= top1
     assert scores.ratio(scores.top3_facts) >= top3
     assert scores.ratio(scores.top3_text) >= text3
+    worse = [c for c in scores.rank_changes
+             if c[2] is None or (c[1] is not None and c[2] > c[1])]
+    assert len(worse) <= WORSE_WITH_FACTS[half]

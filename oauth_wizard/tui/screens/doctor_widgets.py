@@ -21,7 +21,7 @@ from textual.widgets import Button, Collapsible, Input, Static, TextArea
 
 from oauth_wizard.doctor.diagnosis import Diagnosis, Question, RankedCause
 from oauth_wizard.doctor.facts import VOCABULARY
-from oauth_wizard.doctor.render import score_text
+from oauth_wizard.doctor.render import ruled_out_text, score_text
 from oauth_wizard.tui.sessions.doctor import KeyedChoice, score_bar
 
 CODE = re.compile(r"MD\d{4}|SPDC\d{2,4}|SPSA\d{4}")
@@ -104,6 +104,9 @@ class SignalLine(Static):
         parts: list[str | Content | tuple[str, str]] = [("Recognised: ", "bold")]
         for signal in signals:
             parts += [Content.styled(f" {signal} ", "bold $text-accent on $accent-muted"), " "]
+        ruled = ruled_out_text(diagnosis)
+        if ruled:
+            parts += ["\n", ruled]
         self.update(Content.assemble(*parts))
 
 
