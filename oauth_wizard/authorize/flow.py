@@ -9,8 +9,6 @@ events it emits and the typed errors it raises.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import ssl
 import time
 from collections.abc import Callable
@@ -36,9 +34,10 @@ from oauth_wizard.core.events import (
 )
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.profile import AppProfile
-from oauth_wizard.core.records import Authorization, ConsentUrl, PendingState, refresh_token_key
+from oauth_wizard.core.records import Authorization, ConsentUrl, PendingState
+from oauth_wizard.keep.recorded import store_recorded
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
-from oauth_wizard.keep.store import ProfileStore, StoreError
+from oauth_wizard.keep.store import ProfileStore
 
 ATTEMPT_TTL_S = 30 * 60  # how long a consent URL's state is accepted
 
@@ -186,16 +185,18 @@ class AuthorizeFlow:
             authorized_at=datetime.fromtimestamp(self._clock(), UTC).replace(microsecond=0),
             how="oauth", storage=getattr(self._secrets, "location", "keyring"),
             marketplaces=(self.market.code,))
-        key = refresh_token_key(setup.profile.name, region, leg.selling_partner_id)
-        recorded, previous = await self._record(setup.profile.name, authorization)
         try:
-            await self._secrets.set(key, token.refresh_token)
+            unrecorded = await store_recorded(self._profiles, setup.profile.name,
+                                              authorization, self._secrets,
+                                              token.refresh_token)
         except SecretStoreError as exc:
-            if recorded:
-                await self._take_back(setup.profile.name, authorization, previous)
             error = TokenNotSaved(exc, token, authorization, setup.profile.name)
             self._emit(FlowFailed(error.cause, error.message, error.fix))
             raise error from None
+        if unrecorded is not None:
+            self._emit(Notice(f"The token is stored, but profiles.toml was not updated, so "
+                              f"`oauth-wizard status` will not list this authorization: "
+                              f"{unrecorded.message} {unrecorded.fix}"))
         masked = mask(token.refresh_token)
         self._emit(Stored(setup.profile.name, authorization, masked, self._secrets.describe()))
         if leg.mws_auth_token:
@@ -205,26 +206,6 @@ class AuthorizeFlow:
                           bool(leg.mws_auth_token))
 
     # --- helpers ------------------------------------------------------------------------------
-
-    async def _record(self, name: str, auth: Authorization) -> tuple[bool, Authorization | None]:
-        """Record the authorization before its token is stored (a kill in between leaves a
-        record whose token ``status`` reports missing, not a token nothing names)."""
-        if self._profiles is None:
-            return False, None
-        try:
-            previous = await asyncio.to_thread(self._profiles.swap_authorization, name, auth)
-        except StoreError as exc:
-            self._emit(Notice(f"profiles.toml was not updated, so `oauth-wizard status` will "
-                              f"not list this authorization: {exc.message} {exc.fix}"))
-            return False, None
-        return True, previous
-
-    async def _take_back(self, name: str, auth: Authorization,
-                         previous: Authorization | None) -> None:
-        assert self._profiles is not None
-        with contextlib.suppress(StoreError):
-            await asyncio.to_thread(self._profiles.take_back_authorization, name, auth,
-                                    previous)
 
     def _catcher_event(self, event: CatcherEvent) -> None:
         self._emit(event)

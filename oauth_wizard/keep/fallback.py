@@ -19,9 +19,9 @@ from oauth_wizard.core.records import (
     Authorization,
     ProfileRecord,
     client_secret_key,
-    refresh_token_key,
 )
 from oauth_wizard.keep.file_secrets import FileSecretStore
+from oauth_wizard.keep.recorded import store_recorded
 from oauth_wizard.keep.store import ProfileStore, StoreError
 
 
@@ -45,20 +45,9 @@ async def keep_token_in_file(config_dir: Path, name: str, auth: Authorization, t
     back)."""
     store = file_store(config_dir, announce)
     auth = replace(auth, storage="file")
-    profiles = ProfileStore(config_dir)
-    note = None
-    recorded = True
-    try:
-        previous = await asyncio.to_thread(profiles.swap_authorization, name, auth)
-    except StoreError as exc:
-        recorded, previous = False, None
-        note = f"the token is stored, but profiles.toml was not updated: {exc.message}"
-    try:
-        await store.set(refresh_token_key(name, auth.region, auth.selling_partner_id), token)
-    except BaseException:
-        if recorded:
-            await asyncio.to_thread(profiles.take_back_authorization, name, auth, previous)
-        raise
+    unrecorded = await store_recorded(ProfileStore(config_dir), name, auth, store, token)
+    note = None if unrecorded is None else (
+        f"the token is stored, but profiles.toml was not updated: {unrecorded.message}")
     return Kept(store.describe(), auth, note)
 
 

@@ -18,7 +18,6 @@ region's placeholder entry. UI-free: the CLI and the TUI share these checks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from oauth_wizard.core.errors import WizardError
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import Authorization, ProfileRecord, refresh_token_key
 from oauth_wizard.core.tokens import is_placeholder, placeholder_id
+from oauth_wizard.keep.recorded import store_recorded
 from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
 from oauth_wizard.keep.store import ProfileStore, StoreError
 
@@ -99,23 +99,19 @@ async def self_authorize(record: ProfileRecord, token: str, region: str, *,
     auth = Authorization(region=actual, selling_partner_id=spid, authorized_at=now,
                          how="self-auth", storage=secrets.location, marketplaces=markets,
                          last_verify=outcome.to_verify_result(now))
-    # The record first, then the token (a kill in between leaves an authorization whose token
-    # `status` reports missing); the replaced placeholders' tokens go before their records.
+    # The record first, then the token (``recorded``); the replaced placeholders' tokens go
+    # before their records, so a kill never leaves a token that nothing names.
     try:
-        previous = await asyncio.to_thread(profiles.swap_authorization, record.name, auth)
-    except StoreError as exc:
-        raise SelfAuthError(f"Nothing was stored: {exc.message}", exc.fix, cause=None,
-                            via="token-refresh", stage="record") from None
-    try:
-        await secrets.set(refresh_token_key(record.name, actual, spid), token)
+        unrecorded = await store_recorded(profiles, record.name, auth, secrets, token)
     except SecretStoreError as exc:
-        with contextlib.suppress(StoreError):
-            await asyncio.to_thread(profiles.take_back_authorization, record.name, auth,
-                                    previous)
         raise SelfAuthError(f"{exc.message} The token was not stored anywhere (it is still "
                             "valid: paste it again once the store works).",
                             "\n".join(exc.options), cause="secret_store", via="token-refresh",
                             stage="store") from None
+    if unrecorded is not None:
+        raise SelfAuthError(f"The token is stored in {secrets.describe()}, but "
+                            f"{unrecorded.message}", unrecorded.fix, cause=None,
+                            via="token-refresh", stage="record")
     replaced = tuple(a for a in record.authorizations
                      if a.how == "self-auth" and a.region == actual
                      and is_placeholder(a.selling_partner_id) and a.selling_partner_id != spid)
