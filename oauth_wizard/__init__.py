@@ -1,10 +1,5 @@
 """oauth-wizard: authorize an Amazon SP-API app, keep its credentials alive, explain refusals.
 
-The package's loggers get a handler that drops their records unless the user asks for debug
-output, so Python's last-resort handler never prints a stray line (or a traceback) into the
-terminal beside the tool's own words.
+Loggers come from ``oauth_wizard.core.logs``, which puts the package's ``NullHandler`` in place,
+so importing the package itself stays free of ``logging`` for the commands that never log.
 """
-
-import logging
-
-logging.getLogger("oauth_wizard").addHandler(logging.NullHandler())

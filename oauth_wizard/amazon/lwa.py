@@ -20,7 +20,6 @@ asks for a new consent. Refresh and client_credentials grants retry as above.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -46,9 +45,10 @@ from oauth_wizard.amazon.lwa_errors import (
     show_url,
 )
 from oauth_wizard.amazon.retry import Deadline, deadline_seconds, retry_after_seconds
+from oauth_wizard.core.logs import package_logger
 from oauth_wizard.core.masking import mask, scrub
 
-log = logging.getLogger(__name__)  # silent unless debugging (see oauth_wizard/__init__)
+log = package_logger(__name__)  # silent unless debugging
 
 __all__ = ["CODE_LIFETIME_S", "DEFAULT_TIMEOUT", "DEFAULT_TOKEN_URL", "FORM_CONTENT_TYPE",
            "GRANTLESS_SCOPES", "LWA_URL_ENV", "Grant", "LwaClient", "LwaError",

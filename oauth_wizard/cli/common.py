@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from oauth_wizard.core import marketplaces
 from oauth_wizard.core.errors import WizardError
-from oauth_wizard.core.validation import Checked, Problem
 
 if TYPE_CHECKING:
     import argparse
 
+    from oauth_wizard.core import marketplaces
+    from oauth_wizard.core.validation import Checked, Problem
     from oauth_wizard.keep.secrets import SecretStore, SecretStoreError
     from oauth_wizard.keep.store import StoreError
 
@@ -63,6 +63,19 @@ class UsageError(CommandError):
     code = EXIT_USAGE
 
 
+class VersionAction(argparse.Action):
+    """``--version`` looks the version up only when asked: ``importlib.metadata`` loads slowly."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{PROG} {version()}")  # stdout, as argparse's own version action does
+        parser.exit()
+
+
 def version() -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as dist_version
@@ -71,6 +84,14 @@ def version() -> str:
         return dist_version("oauth-wizard")
     except PackageNotFoundError:
         return "unknown (not installed)"
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """True when ``stream`` is an open terminal (a person may be there to answer)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # closed or detached
+        return False
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -130,6 +151,8 @@ def checked(result: Checked, option: str) -> str:
 
 
 def marketplace(value: str) -> marketplaces.Marketplace:
+    from oauth_wizard.core import marketplaces  # lazy: diagnose starts without the registry
+
     try:
         return marketplaces.lookup(value)
     except marketplaces.UnknownMarketplaceError as exc:

@@ -24,11 +24,11 @@ from oauth_wizard.cli.common import (
     CommandError,
     UsageError,
     config_dir,
+    is_terminal,
     note,
     store_failure,
     width,
 )
-from oauth_wizard.cli.prompts import is_terminal
 from oauth_wizard.doctor.facts import DoctorFactError, parse_facts
 
 if TYPE_CHECKING:
@@ -46,8 +46,6 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     text = _text(args, bool(facts or profile))
     from oauth_wizard.doctor.diagnosis import diagnose
     from oauth_wizard.doctor.knowledge import KnowledgeError
-    from oauth_wizard.doctor.support_case import support_case_details
-
     try:
         diagnosis = diagnose(text, facts, profile)
     except DoctorFactError as exc:
@@ -60,6 +58,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     if args.json:
         _write(json.dumps(diagnosis.as_json(), indent=2, ensure_ascii=not _unicode_out()) + "\n")
     elif args.support_case:
+        from oauth_wizard.doctor.support_case import support_case_details
+
         _write(support_case_details(diagnosis, text, facts) + "\n")
     else:
         from oauth_wizard.doctor.render import diagnosis_text

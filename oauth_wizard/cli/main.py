@@ -29,8 +29,8 @@ from oauth_wizard.cli.common import (
     CommandError,
     Parser,
     UsageError,
+    VersionAction,
     print_errors,
-    version,
 )
 
 __all__ = ["EXIT_CANCELLED", "EXIT_INTERNAL", "EXIT_NOT_OK", "EXIT_OK", "EXIT_USAGE",
@@ -78,7 +78,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 the thing checked is not ok, 2 usage or input error, "
         "130 cancelled.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
+    parser.add_argument("--version", action=VersionAction, help="show the version and exit")
     parser.add_argument(
         "--config-dir", metavar="DIR", default=os.environ.get(CONFIG_DIR_ENV) or None,
         help=f"where profiles are kept (default: the platform config dir; env {CONFIG_DIR_ENV})",

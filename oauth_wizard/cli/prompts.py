@@ -8,14 +8,16 @@ is never held up by a blocked read.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
+from oauth_wizard.cli.common import is_terminal
 from oauth_wizard.core.errors import WizardError
+
+__all__ = ["PromptError", "ask_yes_no", "is_terminal", "off_loop", "read_line", "read_secret"]
 
 T = TypeVar("T")
 
@@ -24,13 +26,6 @@ class PromptError(WizardError):
     """Nothing usable was entered; ``message`` says what, ``fix`` how to give it."""
 
     fix_in_str = False
-
-
-def is_terminal(stream: TextIO | None) -> bool:
-    try:
-        return stream is not None and stream.isatty()
-    except (ValueError, OSError):  # closed or detached
-        return False
 
 
 def read_secret(what: str, *, stdin: TextIO | None = None, stderr: TextIO | None = None,
@@ -71,6 +66,8 @@ async def ask_yes_no(question: str, *, stdin: TextIO | None = None,
 async def off_loop(fn: Callable[[], T]) -> T:
     """``fn()`` in a daemon thread: unlike ``asyncio.to_thread``, a call that never returns (a
     read nobody answers) cannot hold up the end of ``asyncio.run`` or the process."""
+    import asyncio  # lazy: commands that only ask is_terminal() do not load the event loop
+
     loop = asyncio.get_running_loop()
     done: asyncio.Future[Any] = loop.create_future()
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 from urllib.parse import urlsplit
+
+from oauth_wizard.core.packaged import data_text
 
 Kind = Literal["seller", "vendor"]
 Confidence = Literal["official", "secondary", "uncertain"]
@@ -106,7 +107,7 @@ def _portal(raw: dict) -> Portal:
 
 @cache
 def _registry() -> _Registry:
-    text = resources.files("oauth_wizard").joinpath("data/marketplaces.json").read_text("utf-8")
+    text = data_text("marketplaces.json")
     raw = json.loads(text)
     regions = {
         code: Region(code, r["endpoint"], r["sandbox_endpoint"], r["aws_region"])

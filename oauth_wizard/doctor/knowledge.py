@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
+from oauth_wizard.core.packaged import data_text
 from oauth_wizard.doctor.facts import BOOL_FALSE, BOOL_TRUE, DERIVED, VIA, VOCABULARY
+from oauth_wizard.doctor.knowledge_compiled import compiled_data
 
 # Cause ids of reference/diagnosis.md: stable public vocabulary, never renamed.
 CONTRACT_IDS = (
@@ -305,6 +307,11 @@ def parse(text: str) -> KnowledgeBase:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise KnowledgeError(f"causes.toml is not valid TOML: {exc}") from None
+    return _build(data)
+
+
+def _build(data: dict[str, Any]) -> KnowledgeBase:
+    """Validate parsed causes.toml data and build the knowledge base from it."""
     patterns = _patterns(data.get("patterns", {}))
     names = {n for n, _ in patterns}
     questions = _questions(data.get("questions", {}))
@@ -354,8 +361,9 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
 @cache
 def _default() -> KnowledgeBase:
     try:
-        text = resources.files("oauth_wizard").joinpath("data/causes.toml").read_text("utf-8")
+        text = data_text("causes.toml")
     except OSError as exc:
         raise KnowledgeError(f"the packaged data/causes.toml cannot be read ({exc}); "
                              "reinstall oauth-wizard") from None
-    return parse(text)
+    data = compiled_data(text)  # the same data already parsed, while it matches the TOML
+    return _build(data) if data is not None else parse(text)

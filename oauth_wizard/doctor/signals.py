@@ -12,12 +12,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from oauth_wizard.consent.lint import LintResult, lint_consent_url
-from oauth_wizard.core import marketplaces
 from oauth_wizard.core.masking import scrub
 from oauth_wizard.doctor.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from oauth_wizard.consent.lint import LintResult
 
 MAX_BYTES = 256 * 1024
 MAX_CHARS = 64 * 1024
@@ -260,6 +262,8 @@ def _urls(text: str, facts: dict[str, str], kind: str | None, out: Extracted) ->
     if LWA_HOST_RE.search(text):
         out.add("host:lwa", "api.amazon.com")
     consent = facts.get("consent_url")
+    from oauth_wizard.core import marketplaces  # lazy: only a text holding URLs needs the hosts
+
     for count, match in enumerate(URL_RE.finditer(text)):
         if count >= MAX_URLS:
             break
@@ -306,6 +310,9 @@ def _one_url(url: str, host: str, path: str, params: dict[str, str], out: Extrac
 
 
 def _lint(url: str, facts: dict[str, str], kind: str | None, out: Extracted) -> None:
+    from oauth_wizard.consent.lint import lint_consent_url  # lazy: only for a consent URL
+    from oauth_wizard.core import marketplaces
+
     registered = [u for u in facts.get("registered_redirect_uris", "").split(",") if u]
     result = lint_consent_url(url, app_state=facts.get("app_state"),
                               marketplace=facts.get("marketplace"), kind=kind,

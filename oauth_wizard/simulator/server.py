@@ -8,7 +8,6 @@ time is the injected clock plus ``advance()``; nothing is logged but exception c
 
 from __future__ import annotations
 
-import logging
 import ssl
 import time
 import uuid
@@ -18,6 +17,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 
+from oauth_wizard.core.logs import package_logger
 from oauth_wizard.core.marketplaces import identify_portal_host, lookup
 from oauth_wizard.simulator import api
 from oauth_wizard.simulator import pages as sim_pages
@@ -25,7 +25,7 @@ from oauth_wizard.simulator.api import LWA_PATH
 from oauth_wizard.simulator.lwa import Grant, Tokens, default_token_factory
 from oauth_wizard.simulator.registry import Registry, SimApp
 
-log = logging.getLogger(__name__)
+log = package_logger(__name__)  # silent unless debugging
 
 MAX_PENDING = 10_000  # Login legs awaiting their confirm; the oldest is dropped beyond this
 RID = web.RequestKey("rid", str)  # this request's id, shown on pages and in x-amzn-RequestId

@@ -218,10 +218,15 @@ def test_json_always_matches_the_contract(cli, data):
     assert_contract(json.loads(out))
 
 
-def test_diagnose_does_not_load_textual():
+def test_diagnose_loads_only_what_its_answer_needs():
+    """Start-up (issue 12): no Textual, no event loop, no logging, no package metadata, no
+    consent-URL linter when the text holds no URL."""
+    heavy = ["textual", "asyncio", "logging", "importlib.metadata", "httpx", "keyring",
+             "oauth_wizard.consent.lint", "oauth_wizard.doctor.support_case"]
     code = ("import sys; from oauth_wizard.cli.main import main; "
             "rc = main(['diagnose', 'Error Code: MD5100', '--json']); "
-            "assert 'textual' not in sys.modules, 'textual loaded'; sys.exit(rc)")
+            f"loaded = [m for m in {heavy!r} if m in sys.modules]; "
+            "assert not loaded, f'loaded {loaded}'; sys.exit(rc)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code],  # noqa: S603 - our own interpreter
                           capture_output=True, text=True, timeout=60, env=env, check=False)

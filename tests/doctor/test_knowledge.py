@@ -147,3 +147,22 @@ def test_a_valid_copy_loads_from_a_path(tmp_path: Path) -> None:
     path = tmp_path / "causes.toml"
     path.write_text(RAW, "utf-8")
     assert set(knowledge.load(path).causes) == set(knowledge.load().causes)
+
+
+def test_the_shipped_compiled_json_matches_the_toml_so_the_fast_start_is_real():
+    """diagnose reads causes.compiled.json instead of parsing the TOML; a stale file would
+    quietly cost the start-up it exists to save."""
+    from oauth_wizard.doctor import knowledge_compiled
+
+    compiled = knowledge_compiled.compiled_data(RAW)
+    assert compiled == tomllib.loads(RAW), (
+        f"data/causes.compiled.json is stale: run {knowledge_compiled.REGENERATE}")
+    assert list(compiled["causes"]) == list(tomllib.loads(RAW)["causes"])  # order breaks ties
+
+
+def test_a_stale_compiled_json_is_ignored_and_the_toml_decides():
+    from oauth_wizard.doctor import knowledge_compiled
+
+    edited = RAW.replace("[causes.", "# edited\n[causes.", 1)
+    assert knowledge_compiled.compiled_data(edited) is None
+    assert knowledge.parse(edited).causes.keys() == knowledge.load().causes.keys()
