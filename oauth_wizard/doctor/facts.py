@@ -75,6 +75,12 @@ VOCABULARY: dict[str, FactSpec] = dict([
     _spec("iam_arn_kind", "enum", "kind of IAM ARN registered with the app", ("user", "role")),
     _spec("role_added_after_auth", "bool", "a role was added to the app after authorization"),
     _spec("operation", "text", "SP-API operation or path called"),
+    _spec("token_kind", "enum", "token sent in x-amz-access-token: a seller's, a grantless "
+          "(client_credentials) one, or a Restricted Data Token", ("seller", "grantless", "rdt")),
+    _spec("account_type", "enum", "kind of account that authorized: Seller or Vendor Central",
+          ("seller", "vendor")),
+    _spec("seller_in_marketplace", "bool",
+          "the seller participates in the marketplace the request named"),
     _spec("client_id", "text", "the LWA client ID in use (checked for format; never a secret)"),
     _spec("app_id", "text", "the app ID in use (checked for format)"),
     _spec("code_age_s", "int", "seconds between receiving the code and exchanging it",
@@ -95,6 +101,13 @@ DERIVED: dict[str, tuple[str, ...]] = {
     "client_id_format": ("ok", "app_id", "garbled", "bad"),
     "app_id_format": ("ok", "client_id", "garbled", "bad"),
     "operation_restricted": ("true", "false"),
+    # From data/operations.json (Amazon's API models), see doctor.operations.
+    "operation_known": ("true", "false"),
+    "operation_grantless": ("true", "false"),
+    "operation_account": ("seller", "vendor", "any"),
+    "operation_offered": ("true", "false"),
+    "account_fits_operation": ("true", "false"),
+    "token_fits_operation": ("true", "false"),
 }
 
 ALIASES = {"edits_pending": "edit_pending", "state": "app_state", "listed": "app_listed",
@@ -319,7 +332,13 @@ def derive(facts: Mapping[str, str], signals: Iterable[str] = ()) -> dict[str, s
         elif value:
             out[f"{key}_format"] = "bad"
     if facts.get("operation"):
-        out["operation_restricted"] = _bool(bool(RESTRICTED_OPERATION.search(facts["operation"])))
+        from oauth_wizard.doctor import operations  # lazy: its data loads only when asked
+
+        markets = marketplaces.by_region().get(region, []) if region else []
+        out.update(operations.derive(facts, [m.code for m in markets]))
+        if "operation_restricted" not in out:
+            out["operation_restricted"] = _bool(bool(RESTRICTED_OPERATION.search(
+                facts["operation"])))
     return out
 
 

@@ -61,7 +61,8 @@ NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]"
 CAUSE_KEYS = {"title", "explanation", "fix", "source", "prior", "via", "signals", "facts",
               "questions", "retired"}
 SOURCE_FORM = re.compile(
-    r"(?:spapi-authorization\.md §\d+(?:\.\d+)?|seed-faq\.md: .+|DESIGN\.md: [A-Za-z ]+)")
+    r"(?:(?:spapi-authorization|updates-2026-12)\.md §\d+(?:\.\d+)?|seed-faq\.md: .+|"
+    r"DESIGN\.md: [A-Za-z ]+|data/operations\.json: .+)")
 
 
 class KnowledgeError(ValueError):
@@ -235,7 +236,8 @@ def _cause(cid: str, raw: object, patterns: set[str], questions: dict) -> Cause:
     source = _str(raw, "source", where)
     if not all(SOURCE_FORM.fullmatch(s.strip()) for s in source.split(";")):
         raise _fail(f"{where}.source", f"{source!r} must cite 'spapi-authorization.md §N', "
-                                       "'seed-faq.md: <question>' or 'DESIGN.md: <section>'")
+                                       "'updates-2026-12.md §N', 'seed-faq.md: <question>', "
+                                       "'DESIGN.md: <section>' or 'data/operations.json: <what>'")
     via = tuple(raw.get("via", ()))
     if not set(via) <= set(VIA):
         raise _fail(f"{where}.via", f"must be among {', '.join(VIA)}")

@@ -57,7 +57,10 @@ HTTP_RES = (
 )
 CLASS_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Za-z0-9]{3,80})(?![A-Za-z0-9_])")
 ENDPOINT_RE = re.compile(r"(sandbox\.)?sellingpartnerapi-(na|eu|fe)\.amazon\.com", _I)
+REGION_ENDPOINT_RE = re.compile(r"\b(NA|EU|FE)(?:\s*/\s*(NA|EU|FE))?\s+endpoints?\b")
 LWA_HOST_RE = re.compile(r"(?<![\w.-])api\.amazon\.(?:com|co\.uk|co\.jp)(?![\w.-])", _I)
+OPERATION_HINT_RE = re.compile(r"\b(?:get|create|delete|put|list|cancel|submit|search|send|"
+                               r"rotate|update|confirm)[A-Z]|/(?:v\d|\d{4}-\d\d-\d\d)/")
 URL_RE = re.compile(
     r"https?://[^\s\"'<>\\`]{1,4096}|(?<![\w./-])(?:www\.)?(?:sellercentral|vendorcentral)"
     r"[\w.-]{0,40}\.[a-z.]{2,16}/apps/authorize/consent\?[^\s\"'<>\\`]{0,4096}", _I)
@@ -174,6 +177,7 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     _http(text, out)
     _exceptions(text, kb, out)
     _urls(text, facts, kind, out)
+    _operation(text, facts, out)
     for name, regex in kb.patterns:
         match = regex.search(text)
         if match:
@@ -182,6 +186,17 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
         if match.group(1) in kb.causes:
             out.add(f"cause:{match.group(1)}", match.group(0))
     return out
+
+
+def _operation(text: str, facts: dict[str, str], out: Extracted) -> None:
+    """The operation the text names (``getOrders``, ``/orders/v0/orders``), as a fact."""
+    if "operation" in facts or not OPERATION_HINT_RE.search(text):
+        return
+    from oauth_wizard.doctor import operations  # lazy: the models' data loads only when needed
+
+    name = operations.named_in(text[:20000])
+    if name:
+        out.inferred["operation"] = name
 
 
 def _codes(text: str, out: Extracted) -> None:
@@ -259,6 +274,9 @@ def _urls(text: str, facts: dict[str, str], kind: str | None, out: Extracted) ->
         out.add(f"endpoint:{match.group(2).upper()}", match.group(0))
         if match.group(1):
             out.add("endpoint:sandbox", match.group(0))
+    for match in REGION_ENDPOINT_RE.finditer(text):  # "NA/FE endpoints" in words
+        for region in filter(None, match.groups()):
+            out.add(f"endpoint:{region.upper()}", match.group(0))
     if LWA_HOST_RE.search(text):
         out.add("host:lwa", "api.amazon.com")
     consent = facts.get("consent_url")

@@ -105,7 +105,7 @@ def support_case_details(diagnosis: Diagnosis, data: str | bytes | None,
         app_id = match.group(0) if match else ""
     request_ids = _request_ids(text)
     when = _last(TIMESTAMP_RES, text)
-    operation = known.get("operation") or _operation(text)
+    operation = diagnosis.facts.get("operation") or _operation(text) or known.get("operation")
     sandbox = {"true": "yes", "false": "no"}.get(known.get("sandbox", ""), "not known")
     lines = [
         "Support case details (secrets removed)",

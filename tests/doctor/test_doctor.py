@@ -141,6 +141,20 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
     # D. other FAQ topics
     "transaction_status_unsupported": ("Transaction status still Processing after 10 minutes", []),
     "invoice_data_invalid": ("submitInvoices rejected: bill-to address incomplete", []),
+    # E. the 403 family, told apart by the operation (data/operations.json) and the token
+    "restricted_operation_without_rdt": (UNAUTHORIZED % "", ["operation=getOrderAddress",
+                                                             "token_kind=seller"]),
+    "grantless_operation_needs_client_credentials_token": (
+        UNAUTHORIZED % "", ["operation=getDestinations"]),
+    "grantless_token_used_for_seller_operation": (
+        UNAUTHORIZED % "", ["operation=getInventorySummaries", "token_kind=grantless"]),
+    "operation_not_available_in_region": (UNAUTHORIZED % "", ["operation=getShipmentDetails",
+                                                              "marketplace=DE"]),
+    "seller_not_in_requested_marketplace": (UNAUTHORIZED % "", ["seller_in_marketplace=no"]),
+    "operation_not_for_account_type": (UNAUTHORIZED % "", ["operation=getInventorySummaries",
+                                                           "account_type=vendor"]),
+    "vendor_consent_needs_beta": ("Error Code: MD5100 (Vendor Central)",
+                                  ["account_type=vendor"]),
 }
 
 
@@ -219,12 +233,14 @@ def test_403_unauthorized_without_details_is_split_by_facts() -> None:
 
 
 def test_403_unauthorized_asks_about_a_role_added_later() -> None:
-    question = diagnose(UNAUTHORIZED % "", []).questions[0]
-    assert question.fact == "role_added_after_auth"
-    assert set(question.choices) == {"yes", "no"}
+    questions = {q.fact: q for q in diagnose(UNAUTHORIZED % "", []).questions}
+    assert "role_added_after_auth" in questions and "operation" in questions
+    assert set(questions["role_added_after_auth"].choices) == {"yes", "no"}
     # With the endpoint in the text and the role question settled, the region separates.
-    text = UNAUTHORIZED % "" + " GET https://sellingpartnerapi-eu.amazon.com/orders/v0/orders"
-    assert _first_question(text, ["role_added_after_auth=no"]) == "region"
+    text = (UNAUTHORIZED % "" + " GET https://sellingpartnerapi-eu.amazon.com/sellers/v1/"
+            "marketplaceParticipations")
+    asked = [q.fact for q in diagnose(text, ["role_added_after_auth=no"]).questions]
+    assert "region" in asked[:3], asked
 
 
 def test_invalid_grant_needs_the_step_and_asks_for_it() -> None:

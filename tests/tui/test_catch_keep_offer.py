@@ -95,6 +95,7 @@ async def test_a_refused_refresh_token_can_be_kept_in_the_file(build, amazon, tm
         assert "refused the refresh token" in offer and "insecure-secrets.json" in offer
         profiles = ProfileStore(tmp_path / "config")
         assert profiles.get("shop").authorizations == ()  # taken back: no record, no token
+        await pilot.pause()  # the offer is laid out before it is clicked
         await pilot.click("#keep-file")
         await wait_until(pilot, lambda: step_of(app) == "done")
         token = secrets_file(tmp_path)[TOKEN_KEY]
@@ -110,6 +111,7 @@ async def test_discarding_keeps_nothing_and_says_so(build, amazon, tmp_path):
         await wait_until(pilot, lambda: app.screen.phase == "listening")
         await approve_in_browser(app, tmp_path)
         await wait_until(pilot, lambda: app.screen.query_one("#keep-offer").display)
+        await pilot.pause()  # the offer is laid out before it is clicked
         await pilot.click("#keep-discard")
         await pilot.pause()
         assert not app.screen.query_one("#keep-offer").display
@@ -126,6 +128,7 @@ async def test_a_refused_client_secret_can_be_kept_and_the_attempt_goes_on(build
         await open_catch(pilot, state_for(*amazon))
         await wait_until(pilot, lambda: app.screen.query_one("#keep-offer").display)
         assert "refused the client secret" in text_of(app, "#keep-offer-text")
+        await pilot.pause()  # the offer is laid out before it is clicked
         await pilot.click("#keep-file")
         await wait_until(pilot, lambda: app.screen.phase == "listening")
         assert secrets_file(tmp_path)[client_secret_key("shop")] == demo.DEMO_CLIENT_SECRET

@@ -1,0 +1,152 @@
+"""What the failing SP-API operation is, from Amazon's API models (``data/operations.json``).
+
+One ``403 Unauthorized`` has many causes, and the operation tells several apart: a grantless
+operation needs a ``client_credentials`` token, a restricted one a Restricted Data Token, a vendor
+operation a vendor account, and some operations exist only in a few marketplaces. The data is
+built from amzn/selling-partner-api-models by ``scripts/operations_from_models.py`` (the file names
+the models' commit) and read only when a fact or the text names an operation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from oauth_wizard.core.packaged import data_text
+
+# An operation id as the models spell them (camelCase verbs), or an SP-API path with a version.
+OPERATION_ID_RE = re.compile(r"\b((?:get|create|delete|put|patch|update|list|cancel|submit|"
+                             r"search|confirm|send|rotate|generate|schedule|estimate|"
+                             r"validate|initiate|acknowledge|check)[A-Z]\w{2,60})\b")
+PATH_RE = re.compile(r"(/[a-zA-Z]+(?:/[\w.{}-]+){1,8})")
+METHOD_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\b")
+
+# Restricted operations named in prose that the models file cannot hold (older wording).
+RESTRICTED_WORDS = re.compile(r"buyerinfo|/address\b|shippingaddress|\brdt\b|"
+                              r"restricteddatatoken", re.IGNORECASE)
+
+
+@cache
+def _data() -> dict[str, Any]:
+    try:
+        return json.loads(data_text("operations.json"))
+    except (OSError, ValueError):
+        return {"operations": {}, "source": "(missing)"}
+
+
+def source() -> str:
+    """Which models commit the operation data came from."""
+    return str(_data().get("source", "(unknown)"))
+
+
+@cache
+def _paths() -> dict[int, list[tuple[tuple[str | None, ...], str, dict[str, Any]]]]:
+    """Path templates by segment count; a ``{parameter}`` segment (None) matches any value."""
+    out: dict[int, list[tuple[tuple[str | None, ...], str, dict[str, Any]]]] = {}
+    for oid, entries in _data()["operations"].items():
+        for entry in entries:
+            parts = tuple(None if p.startswith("{") else p.lower()
+                          for p in entry["path"].strip("/").split("/"))
+            out.setdefault(len(parts), []).append((parts, oid, entry))
+    return out
+
+
+def _path_matches(path: str) -> list[tuple[str, dict[str, Any]]]:
+    parts = path.strip("/").lower().split("/")
+    return [(oid, entry) for template, oid, entry in _paths().get(len(parts), [])
+            if all(t is None or t == p for t, p in zip(template, parts, strict=True))]
+
+
+def lookup(text: str) -> list[dict[str, Any]]:
+    """The model entries of the operation ``text`` names (an id such as ``getOrders``, or a
+    method and path); empty when it names none the models know."""
+    operations = _data()["operations"]
+    by_lower = {k.lower(): k for k in operations}
+    found: list[dict[str, Any]] = []
+    for word in re.findall(r"[A-Za-z]\w{3,60}", text):
+        key = by_lower.get(word.lower())
+        if key:
+            found.extend({**e, "id": key} for e in operations[key])
+            break
+    if found:
+        return found
+    method = METHOD_RE.search(text)
+    for raw in PATH_RE.findall(text):
+        path = raw.split("?")[0].rstrip("/.,;)")
+        for oid, entry in _path_matches(path):
+            if method is None or method.group(1) == entry["method"]:
+                found.append({**entry, "id": oid})
+        if found:
+            return found
+    return found
+
+
+def named_in(text: str) -> str | None:
+    """An operation the pasted text names (its id, or the path it called), for the doctor to
+    use as the ``operation`` fact; None when the text names none the models know."""
+    if not (OPERATION_ID_RE.search(text) or "/" in text):
+        return None
+    for match in OPERATION_ID_RE.finditer(text):
+        if lookup(match.group(1)):
+            return match.group(1)
+    for match in PATH_RE.finditer(text):
+        if re.search(r"/(?:v\d+|\d{4}-\d{2}-\d{2})(?:/|$)", match.group(1)):
+            hits = lookup(match.group(1))
+            if hits:
+                return hits[0]["id"]
+    return None
+
+
+def _all(entries: Iterable[dict[str, Any]], test: Any) -> str | None:
+    """"true"/"false" when the test agrees for every entry, None when the entries disagree."""
+    values = {bool(test(e)) for e in entries}
+    return None if len(values) != 1 else ("true" if values.pop() else "false")
+
+
+def derive(facts: Mapping[str, str], region_markets: Iterable[str] = ()) -> dict[str, str]:
+    """The operation facts rules test, from ``operation`` and the facts beside it."""
+    operation = facts.get("operation")
+    if not operation:
+        return {}
+    entries = lookup(operation)
+    out = {"operation_known": "true" if entries else "false"}
+    if not entries:
+        if RESTRICTED_WORDS.search(operation):
+            out["operation_restricted"] = "true"
+        return out
+    grantless = _all(entries, lambda e: e["grantless_scope"])
+    if grantless:
+        out["operation_grantless"] = grantless
+    if not any(e["restricted"] == "pii-only" for e in entries):  # those answer without an RDT
+        restricted = _all(entries, lambda e: e["restricted"] is True)
+        if restricted:
+            out["operation_restricted"] = restricted
+    accounts = {e["account"] for e in entries}
+    if len(accounts) == 1:
+        out["operation_account"] = accounts.pop()
+    account = facts.get("account_type")
+    if account and out.get("operation_account") in ("seller", "vendor"):
+        out["account_fits_operation"] = str(out["operation_account"] == account).lower()
+    offered = [e["marketplaces"] for e in entries]
+    if all(offered):
+        market = facts.get("marketplace")
+        wanted = [market] if market else list(region_markets)
+        if wanted:
+            out["operation_offered"] = str(any(m in lists for m in wanted
+                                               for lists in offered)).lower()
+    sent = facts.get("token_kind")
+    grantless = out.get("operation_grantless")
+    if sent and grantless:
+        out["token_fits_operation"] = str(
+            (sent == "grantless") == (grantless == "true")
+            and (sent != "rdt" or out.get("operation_restricted") == "true")).lower()
+    return out
+
+
+def scope_of(operation: str) -> str | None:
+    """The grantless scope ``operation`` needs, or None."""
+    scopes = {e["grantless_scope"] for e in lookup(operation)}
+    return scopes.pop() if len(scopes) == 1 else None

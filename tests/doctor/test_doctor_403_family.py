@@ -1,0 +1,85 @@
+"""The causes behind one SP-API ``403 Unauthorized``, told apart by the operation's data (from
+Amazon's API models, ``data/operations.json``) and the facts that decide between them."""
+
+from __future__ import annotations
+
+import pytest
+
+from oauth_wizard.doctor import operations
+from oauth_wizard.doctor.diagnosis import diagnose
+
+DENIED = ('{"errors":[{"message":"Access to requested resource is denied.",'
+          '"code":"Unauthorized","details":""}]}')
+
+
+def top(text: str, *facts: str) -> str:
+    return diagnose(text, list(facts)).causes[0].id
+
+
+def test_the_operation_data_names_its_models_commit_and_knows_the_kinds():
+    assert operations.source().startswith("amzn/selling-partner-api-models@")
+    assert operations.scope_of("createDestination") == "sellingpartnerapi::notifications"
+    assert operations.scope_of("rotateApplicationClientSecret") == (
+        "sellingpartnerapi::client_credential:rotation")
+    assert operations.scope_of("getOrders") is None
+    assert all(e["restricted"] for e in operations.lookup("getOrderAddress"))
+    assert {e["account"] for e in operations.lookup("getPurchaseOrders")} == {"vendor"}
+    assert {m for e in operations.lookup("getShipmentDetails") for m in e["marketplaces"]} == {
+        "BR"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("GET /orders/v0/orders/902-1/address", "getOrderAddress"),
+    ("POST https://sellingpartnerapi-na.amazon.com/notifications/v1/destinations",
+     "createDestination"),
+    ("https://sellingpartnerapi-eu.amazon.com/vendor/orders/v1/purchaseOrders?limit=1",
+     "getPurchaseOrders"),
+    ("calling getOrderBuyerInfo failed", "getOrderBuyerInfo"),
+    ("nothing about an operation here", None),
+    ("/not/an/sp-api/path", None),
+])
+def test_the_text_names_the_operation(text, expected):
+    assert operations.named_in(text) == expected
+
+
+def test_a_bare_403_is_not_answered_role_missing_with_certainty_and_asks_the_operation():
+    diagnosis = diagnose(DENIED)
+    assert diagnosis.causes[0].score < 0.5
+    assert len(diagnosis.causes) >= 3
+    assert "operation" in [q.fact for q in diagnosis.questions]
+
+
+@pytest.mark.parametrize(("facts", "cause"), [
+    (["operation=createDestination"], "grantless_operation_needs_client_credentials_token"),
+    (["operation=rotateApplicationClientSecret", "token_kind=seller"],
+     "grantless_operation_needs_client_credentials_token"),
+    (["operation=getOrders", "token_kind=grantless"], "grantless_token_used_for_seller_operation"),
+    (["operation=getOrderAddress", "token_kind=seller"], "restricted_operation_without_rdt"),
+    (["operation=getOrderAddress", "token_kind=rdt"], "restricted_role_missing"),
+    (["operation=getShipmentDetails", "marketplace=US"], "operation_not_available_in_region"),
+    (["operation=getPurchaseOrders", "account_type=seller"], "operation_not_for_account_type"),
+    (["operation=getInventorySummaries", "account_type=vendor"], "operation_not_for_account_type"),
+    (["seller_in_marketplace=no"], "seller_not_in_requested_marketplace"),
+])
+def test_the_deciding_fact_puts_its_cause_first(facts, cause):
+    assert top(DENIED, *facts) == cause
+
+
+def test_the_operation_in_the_text_is_used_without_being_asked():
+    diagnosis = diagnose("POST /notifications/v1/destinations -> 403 Unauthorized")
+    assert diagnosis.inferred["operation"] == "createDestination"
+    assert diagnosis.causes[0].id == "grantless_operation_needs_client_credentials_token"
+
+
+def test_a_facts_contradiction_moves_the_grantless_cause_down():
+    with_op = diagnose(DENIED, ["operation=getOrders"])
+    ids = [c.id for c in with_op.causes]
+    assert "grantless_operation_needs_client_credentials_token" not in ids[:3]
+
+
+def test_vendor_md5100_offers_version_beta_as_uncertain():
+    diagnosis = diagnose("Error Code: MD5100 on Vendor Central", ["account_type=vendor"])
+    first = diagnosis.causes[0]
+    assert first.id == "vendor_consent_needs_beta" and "uncertain" in first.title
+    assert not any(c.id == "vendor_consent_needs_beta" for c in diagnose(
+        "Error Code: MD5100", ["account_type=seller"]).causes[:3])
