@@ -102,12 +102,10 @@ DERIVED: dict[str, tuple[str, ...]] = {
     "app_id_format": ("ok", "client_id", "garbled", "bad"),
     "operation_restricted": ("true", "false"),
     # From data/operations.json (Amazon's API models), see doctor.operations.
-    "operation_known": ("true", "false"),
     "operation_grantless": ("true", "false"),
     "operation_account": ("seller", "vendor", "any"),
     "operation_offered": ("true", "false"),
     "account_fits_operation": ("true", "false"),
-    "token_fits_operation": ("true", "false"),
 }
 
 ALIASES = {"edits_pending": "edit_pending", "state": "app_state", "listed": "app_listed",

@@ -37,6 +37,11 @@ def _data() -> dict[str, Any]:
         return {"operations": {}, "source": "(missing)"}
 
 
+@cache
+def _ids_by_lower() -> dict[str, str]:
+    return {k.lower(): k for k in _data()["operations"]}
+
+
 def source() -> str:
     """Which models commit the operation data came from."""
     return str(_data().get("source", "(unknown)"))
@@ -64,7 +69,7 @@ def lookup(text: str) -> list[dict[str, Any]]:
     """The model entries of the operation ``text`` names (an id such as ``getOrders``, or a
     method and path); empty when it names none the models know."""
     operations = _data()["operations"]
-    by_lower = {k.lower(): k for k in operations}
+    by_lower = _ids_by_lower()
     found: list[dict[str, Any]] = []
     for word in re.findall(r"[A-Za-z]\w{3,60}", text):
         key = by_lower.get(word.lower())
@@ -101,7 +106,7 @@ def named_in(text: str) -> str | None:
 
 
 def _all(entries: Iterable[dict[str, Any]], test: Any) -> str | None:
-    """"true"/"false" when the test agrees for every entry, None when the entries disagree."""
+    """``"true"`` or ``"false"`` when the test agrees for every entry, None when they differ."""
     values = {bool(test(e)) for e in entries}
     return None if len(values) != 1 else ("true" if values.pop() else "false")
 
@@ -112,7 +117,7 @@ def derive(facts: Mapping[str, str], region_markets: Iterable[str] = ()) -> dict
     if not operation:
         return {}
     entries = lookup(operation)
-    out = {"operation_known": "true" if entries else "false"}
+    out: dict[str, str] = {}
     if not entries:
         if RESTRICTED_WORDS.search(operation):
             out["operation_restricted"] = "true"
@@ -137,12 +142,6 @@ def derive(facts: Mapping[str, str], region_markets: Iterable[str] = ()) -> dict
         if wanted:
             out["operation_offered"] = str(any(m in lists for m in wanted
                                                for lists in offered)).lower()
-    sent = facts.get("token_kind")
-    grantless = out.get("operation_grantless")
-    if sent and grantless:
-        out["token_fits_operation"] = str(
-            (sent == "grantless") == (grantless == "true")
-            and (sent != "rdt" or out.get("operation_restricted") == "true")).lower()
     return out
 
 

@@ -82,15 +82,20 @@ def secrets_file(tmp_path) -> dict:
     return json.loads((tmp_path / "config" / "insecure-secrets.json").read_text())["secrets"]
 
 
+async def _approve_until_the_offer(pilot, app, amazon, tmp_path) -> None:
+    """The seller approves in the browser; the refused refresh token brings up the offer."""
+    await open_catch(pilot, state_for(*amazon))
+    await wait_until(pilot, lambda: app.screen.phase == "listening")
+    await approve_in_browser(app, tmp_path)
+    await wait_until(pilot, lambda: app.screen.query_one("#keep-offer").display)
+
+
 async def test_a_refused_refresh_token_can_be_kept_in_the_file(build, amazon, tmp_path):
     backend = Refusing(":refresh:")
     keyring.set_keyring(backend)
     app = build(clock=time.time)
     async with app.run_test(size=SIZE) as pilot:
-        await open_catch(pilot, state_for(*amazon))
-        await wait_until(pilot, lambda: app.screen.phase == "listening")
-        await approve_in_browser(app, tmp_path)
-        await wait_until(pilot, lambda: app.screen.query_one("#keep-offer").display)
+        await _approve_until_the_offer(pilot, app, amazon, tmp_path)
         offer = text_of(app, "#keep-offer-text")
         assert "refused the refresh token" in offer and "insecure-secrets.json" in offer
         profiles = ProfileStore(tmp_path / "config")
@@ -107,10 +112,7 @@ async def test_discarding_keeps_nothing_and_says_so(build, amazon, tmp_path):
     keyring.set_keyring(Refusing(":refresh:"))
     app = build(clock=time.time)
     async with app.run_test(size=SIZE) as pilot:
-        await open_catch(pilot, state_for(*amazon))
-        await wait_until(pilot, lambda: app.screen.phase == "listening")
-        await approve_in_browser(app, tmp_path)
-        await wait_until(pilot, lambda: app.screen.query_one("#keep-offer").display)
+        await _approve_until_the_offer(pilot, app, amazon, tmp_path)
         await pilot.pause()  # the offer is laid out before it is clicked
         await pilot.click("#keep-discard")
         await pilot.pause()
