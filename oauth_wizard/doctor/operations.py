@@ -22,6 +22,7 @@ OPERATION_ID_RE = re.compile(r"\b((?:get|create|delete|put|patch|update|list|can
                              r"search|confirm|send|rotate|generate|schedule|estimate|"
                              r"validate|initiate|acknowledge|check)[A-Z]\w{2,60})\b")
 PATH_RE = re.compile(r"(/[a-zA-Z]+(?:/[\w.{}-]+){1,8})")
+VERSIONED_PATH_RE = re.compile(r"/(?:v\d+|\d{4}-\d{2}-\d{2})(?:/|$)")
 METHOD_RE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE)\b")
 
 # Restricted operations named in prose that the models file cannot hold (older wording).
@@ -92,13 +93,13 @@ def lookup(text: str) -> list[dict[str, Any]]:
 def named_in(text: str) -> str | None:
     """An operation the pasted text names (its id, or the path it called), for the doctor to
     use as the ``operation`` fact; None when the text names none the models know."""
-    if not (OPERATION_ID_RE.search(text) or "/" in text):
-        return None
+    if not (OPERATION_ID_RE.search(text) or VERSIONED_PATH_RE.search(text)):
+        return None  # nothing that could name one: the data file is not read
     for match in OPERATION_ID_RE.finditer(text):
         if lookup(match.group(1)):
             return match.group(1)
     for match in PATH_RE.finditer(text):
-        if re.search(r"/(?:v\d+|\d{4}-\d{2}-\d{2})(?:/|$)", match.group(1)):
+        if VERSIONED_PATH_RE.search(match.group(1)):
             hits = lookup(match.group(1))
             if hits:
                 return hits[0]["id"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from oauth_wizard.core.masking import scrub
+from oauth_wizard.doctor import operations
 from oauth_wizard.doctor.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -59,8 +60,6 @@ CLASS_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Za-z0-9]{3,80})(?![A-Za-z0-9_]
 ENDPOINT_RE = re.compile(r"(sandbox\.)?sellingpartnerapi-(na|eu|fe)\.amazon\.com", _I)
 REGION_ENDPOINT_RE = re.compile(r"\b(NA|EU|FE)(?:\s*/\s*(NA|EU|FE))?\s+endpoints?\b")
 LWA_HOST_RE = re.compile(r"(?<![\w.-])api\.amazon\.(?:com|co\.uk|co\.jp)(?![\w.-])", _I)
-OPERATION_HINT_RE = re.compile(r"\b(?:get|create|delete|put|list|cancel|submit|search|send|"
-                               r"rotate|update|confirm)[A-Z]|/(?:v\d|\d{4}-\d\d-\d\d)/")
 URL_RE = re.compile(
     r"https?://[^\s\"'<>\\`]{1,4096}|(?<![\w./-])(?:www\.)?(?:sellercentral|vendorcentral)"
     r"[\w.-]{0,40}\.[a-z.]{2,16}/apps/authorize/consent\?[^\s\"'<>\\`]{0,4096}", _I)
@@ -190,11 +189,9 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
 
 def _operation(text: str, facts: dict[str, str], out: Extracted) -> None:
     """The operation the text names (``getOrders``, ``/orders/v0/orders``), as a fact."""
-    if "operation" in facts or not OPERATION_HINT_RE.search(text):
+    if "operation" in facts:
         return
-    from oauth_wizard.doctor import operations  # lazy: the models' data loads only when needed
-
-    name = operations.named_in(text[:20000])
+    name = operations.named_in(text[:20000])  # reads the models' data only for a likely name
     if name:
         out.inferred["operation"] = name
 
