@@ -33,6 +33,7 @@ from oauth_wizard.doctor.facts import DoctorFactError, parse_facts
 
 if TYPE_CHECKING:
     from oauth_wizard.core.profile import AppProfile
+    from oauth_wizard.core.records import ProfileRecord
     from oauth_wizard.doctor.diagnosis import Diagnosis
 
 PROMPT = "Paste what Amazon said, then Ctrl-D on a new line (Ctrl-Z, Enter on Windows):"
@@ -42,21 +43,29 @@ CHUNK = 64 * 1024
 def cmd_diagnose(args: argparse.Namespace) -> int:
     facts = list(args.fact)
     _check_facts(facts)  # before waiting for a paste
-    profile = _profile(args) if args.profile else None
+    if (args.probe or args.all_regions) and not args.profile:
+        raise UsageError("--probe measures with a saved profile's stored credentials, but no "
+                         "--profile was given.", "Add --profile NAME (`oauth-wizard profile "
+                         "list` shows the names).")
+    record = _record(args) if args.profile else None
+    profile = record.app if record else None
     text = _text(args, bool(facts or profile))
-    from oauth_wizard.doctor.diagnosis import diagnose
-    from oauth_wizard.doctor.knowledge import KnowledgeError
-    try:
-        diagnosis = diagnose(text, facts, profile)
-    except DoctorFactError as exc:
-        raise _fact_error(exc) from None
-    except KnowledgeError as exc:
-        raise CommandError(f"The doctor's knowledge base is broken: {exc}",
-                           "Reinstall oauth-wizard; if it persists, report it.") from None
+    diagnosis = _diagnose(text, facts, profile)
+    probed = None
+    if args.probe and record is not None:
+        from oauth_wizard.cli.diagnose_probe import measured_facts, run_probe, show_probe
+
+        probed = run_probe(args, record, {**diagnosis.inferred, **diagnosis.facts})
+        show_probe(probed, record.name)
+        facts = [*facts, *measured_facts(probed, facts)]
+        diagnosis = _diagnose(text, facts, profile)
     if _may_ask(args):
         diagnosis = _ask(diagnosis, text, facts, profile)
     if args.json:
-        _write(json.dumps(diagnosis.as_json(), indent=2, ensure_ascii=not _unicode_out()) + "\n")
+        found = diagnosis.as_json()
+        if probed is not None:
+            found["probe"] = probed.as_json()
+        _write(json.dumps(found, indent=2, ensure_ascii=not _unicode_out()) + "\n")
     elif args.support_case:
         from oauth_wizard.doctor.support_case import support_case_details
 
@@ -66,6 +75,19 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
         _write(diagnosis_text(diagnosis, width=width()))
     return EXIT_OK
+
+
+def _diagnose(text: str | bytes | None, facts: list[str],
+              profile: AppProfile | None) -> Diagnosis:
+    from oauth_wizard.doctor.diagnosis import diagnose
+    from oauth_wizard.doctor.knowledge import KnowledgeError
+    try:
+        return diagnose(text, facts, profile)
+    except DoctorFactError as exc:
+        raise _fact_error(exc) from None
+    except KnowledgeError as exc:
+        raise CommandError(f"The doctor's knowledge base is broken: {exc}",
+                           "Reinstall oauth-wizard; if it persists, report it.") from None
 
 
 def _may_ask(args: argparse.Namespace) -> bool:
@@ -137,11 +159,11 @@ def _check_facts(facts: list[str]) -> None:
         raise _fact_error(DoctorFactError(problems))
 
 
-def _profile(args: argparse.Namespace) -> AppProfile:
+def _record(args: argparse.Namespace) -> ProfileRecord:
     from oauth_wizard.keep.store import ProfileStore, StoreError
 
     try:
-        return ProfileStore(config_dir(args)).get(args.profile).app
+        return ProfileStore(config_dir(args)).get(args.profile)
     except StoreError as exc:
         raise store_failure(exc) from None
 
@@ -247,6 +269,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="add the facts a saved profile states (--fact wins over them)")
     parser.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS,
                         help="where profiles are kept (same as before the command)")
+    from oauth_wizard.cli.diagnose_probe import add_probe_arguments
+
+    add_probe_arguments(parser)
     parser.add_argument("--no-input", action="store_true",
                         help="never ask questions (in a terminal, the doctor otherwise asks the "
                         "question that would tell the leading causes apart, one at a time)")

@@ -81,6 +81,19 @@ VOCABULARY: dict[str, FactSpec] = dict([
           ("seller", "vendor")),
     _spec("seller_in_marketplace", "bool",
           "the seller participates in the marketplace the request named"),
+    # Measured by `diagnose --probe` with the profile's stored credentials (keep/probe.py).
+    _spec("refresh_works", "bool", "the stored refresh token got an access token at LWA"),
+    _spec("refresh_error", "enum", "the LWA error of that refresh",
+          ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request",
+           "unsupported_grant_type", "server_error", "unreachable", "other")),
+    _spec("token_region", "enum", "the region whose SP-API endpoint accepted the token",
+          marketplaces.REGIONS),
+    _spec("grantless_token_works", "bool",
+          "the app got a client_credentials (grantless) token for the operation's scope"),
+    _spec("secret_age_days", "int", "days since the client secret was rotated or first seen",
+          bounds=(0, 100_000)),
+    _spec("authorization_age_days", "int", "days since the seller authorized",
+          bounds=(0, 100_000)),
     _spec("client_id", "text", "the LWA client ID in use (checked for format; never a secret)"),
     _spec("app_id", "text", "the app ID in use (checked for format)"),
     _spec("code_age_s", "int", "seconds between receiving the code and exchanging it",
@@ -98,6 +111,8 @@ DERIVED: dict[str, tuple[str, ...]] = {
     "redirect_has_fragment": ("true", "false"),
     "code_expired": ("true", "false"),
     "endpoint_region_match": ("true", "false"),
+    "secret_expired": ("true", "false"),
+    "authorization_over_a_year": ("true", "false"),
     "client_id_format": ("ok", "app_id", "garbled", "bad"),
     "app_id_format": ("ok", "client_id", "garbled", "bad"),
     "operation_restricted": ("true", "false"),
@@ -187,7 +202,7 @@ def _check(key: str, raw: str) -> tuple[str | None, str | None]:
     if len(value) > MAX_VALUE_LEN:
         return None, f"Fact {key} is longer than {MAX_VALUE_LEN} characters."
     if spec.kind == "enum":
-        norm = value.upper() if key == "region" else value.lower()
+        norm = value.upper() if key in ("region", "token_region") else value.lower()
         return (norm, None) if norm in spec.choices else (None, bad)
     if spec.kind == "bool":
         low = value.lower()
@@ -323,6 +338,13 @@ def derive(facts: Mapping[str, str], signals: Iterable[str] = ()) -> dict[str, s
         marketplaces.REGIONS)
     if region and endpoints:
         out["endpoint_region_match"] = _bool(endpoints == {region})
+    measured = facts.get("token_region")  # where the token works, measured by a probe
+    if measured and (endpoints or region):
+        out["endpoint_region_match"] = _bool((endpoints or {region}) == {measured})
+    if "secret_age_days" in facts:  # spapi-authorization.md §3: secrets expire after 180 days
+        out["secret_expired"] = _bool(int(facts["secret_age_days"]) > 180)
+    if "authorization_age_days" in facts:  # §1.5: a public app's authorization lasts a year
+        out["authorization_over_a_year"] = _bool(int(facts["authorization_age_days"]) > 365)
     for key, swapped in (("client_id", "app_id"), ("app_id", "client_id")):
         value = facts.get(key)
         if value and value != "(secret removed)":

@@ -12,7 +12,7 @@ from functools import partial
 from aiohttp import web
 
 from oauth_wizard.core.marketplaces import REGIONS
-from oauth_wizard.simulator.lwa import RATE, Answer, Tokens, spapi_error
+from oauth_wizard.simulator.lwa import NOTIFICATIONS_SCOPE, RATE, Answer, Tokens, spapi_error
 from oauth_wizard.simulator.registry import Registry, participation
 
 LWA_PATH = "/auth/o2/token"
@@ -23,6 +23,7 @@ def add_routes(router: web.UrlDispatcher, tokens: Tokens, registry: Registry) ->
     router.add_post(LWA_PATH, partial(lwa, tokens))
     router.add_get("/spapi/{region}/sellers/v1/marketplaceParticipations",
                    partial(participations, tokens, registry))
+    router.add_get("/spapi/{region}/notifications/v1/destinations", partial(destinations, tokens))
     router.add_route("*", "/spapi/{region}/{tail:.*}", spapi_unknown)
 
 
@@ -59,3 +60,14 @@ async def participations(tokens: Tokens, registry: Registry,
     payload = [participation(c, seller.store_name) for c in seller.in_region(region)]
     # §5.2: x-amzn-RateLimit-Limit "may be present" [model usage-plan text; community]
     return _json(Answer(200, {"payload": payload}), {"x-amzn-RateLimit-Limit": str(RATE)})
+
+
+async def destinations(tokens: Tokens, request: web.Request) -> web.Response:
+    """GET /spapi/{REGION}/notifications/v1/destinations (getDestinations): a grantless
+    operation, scope sellingpartnerapi::notifications (updates-2026-12.md §6 [official]). The
+    simulator keeps no destinations, so a good token gets an empty list."""
+    if request.match_info["region"].upper() not in REGIONS:
+        return await spapi_unknown(request)
+    refused = tokens.authorize_grantless(request.headers.get("x-amz-access-token", ""),
+                                         NOTIFICATIONS_SCOPE)
+    return _json(refused or Answer(200, {"payload": []}))

@@ -28,8 +28,8 @@ LWA_PARAMS = ("grant_type", "code", "refresh_token", "client_id", "client_secret
 # §3 Grant types and their required parameters [official-2021; official grantless-operations]
 REQUIRED = {"authorization_code": ("code",), "refresh_token": ("refresh_token",),
             "client_credentials": ("scope",)}
-GRANTLESS_SCOPES = ("sellingpartnerapi::notifications",
-                    "sellingpartnerapi::client_credential:rotation")
+NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"
+GRANTLESS_SCOPES = (NOTIFICATIONS_SCOPE, "sellingpartnerapi::client_credential:rotation")
 REMOVED_SCOPE = "sellingpartnerapi::migration"  # §3/§6: its only API was removed 2024-03-27
 UNSUPPORTED = "The authorization grant type is not supported by the authorization server"
 DENIED = "Access to requested resource is denied."
@@ -58,6 +58,7 @@ class _Access:
     client_id: str
     expires_at: float
     grant: Grant | None  # None: a grantless (client_credentials) token
+    scopes: tuple[str, ...] = ()  # a grantless token's scopes
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,11 @@ class Tokens:
         self._grants[token] = grant
         return token
 
-    def _new_access(self, client_id: str, grant: Grant | None) -> dict:
+    def _new_access(self, client_id: str, grant: Grant | None,
+                    scopes: tuple[str, ...] = ()) -> dict:
         token = "Atza|" + self.factory("access_token")  # §3 Response "starts with Atza|"
-        self._access[token] = _Access(client_id, self.now() + ACCESS_TOKEN_LIFETIME, grant)
+        self._access[token] = _Access(client_id, self.now() + ACCESS_TOKEN_LIFETIME, grant,
+                                      scopes)
         return {"access_token": token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_LIFETIME}
 
     # -- POST /auth/o2/token -------------------------------------------------------------
@@ -243,7 +246,7 @@ class Tokens:
                 return lwa_error(400, "invalid_scope", f"Unknown scope {scope!r}; the grantless "
                                  f"scopes are {', '.join(GRANTLESS_SCOPES)}. (Simulator wording; "
                                  "the error mapping is uncertain.)")
-        return Answer(200, self._new_access(app.client_id, None))
+        return Answer(200, self._new_access(app.client_id, None, tuple(params["scope"].split())))
 
     # -- SP-API's side -------------------------------------------------------------------
     def authorize_call(self, token: str, region: str) -> Grant | Answer:
@@ -269,6 +272,22 @@ class Tokens:
             return spapi_error(429, "QuotaExceeded",
                                "You exceeded your quota for the requested resource.")
         return grant
+
+    def authorize_grantless(self, token: str, scope: str) -> Answer | None:
+        """None when ``token`` is a live grantless token with ``scope``, else the 403.
+
+        updates-2026-12.md §6: grantless operations need a client_credentials token with the
+        operation's scope; a seller's token (from a refresh token) is refused [official; issue
+        docs#424, pipedream#19400]. Amazon's details text for it is not documented: empty, as
+        for the other 403 Unauthorized answers [uncertain]."""
+        access = self._access.get(token)
+        if not token or access is None or self.now() >= access.expires_at:
+            checked = self.authorize_call(token, "")  # the same answers as a seller call
+            assert isinstance(checked, Answer)  # no live token, so never a grant
+            return checked
+        if access.grant is not None or scope not in access.scopes:
+            return spapi_error(403, "Unauthorized", DENIED, "")
+        return None
 
     def _take(self, grant: Grant) -> bool:
         """Token bucket, rate 0.016/s, burst 15 (§8 [model sellers.json]), kept per app, seller

@@ -31,7 +31,7 @@ from oauth_wizard.core.validation import (
 # (starting with A in the ones seen) [community]. Only the alphabet is enforced: it travels in URLs.
 SELLING_PARTNER_ID_RE = re.compile(r"[A-Z0-9]{2,32}")
 APP_KEYS = {"app_id", "client_id", "client_secret", "app_state", "kind", "login_uri",
-            "redirect_uris", "marketplaces", "hybrid", "mws_developer_ids", "name"}
+            "redirect_uris", "marketplaces", "hybrid", "mws_developer_ids", "name", "suppressed"}
 SELLER_KEYS = {"selling_partner_id", "marketplaces", "users", "store_name"}
 USER_KEYS = {"name", "primary"}
 
@@ -82,6 +82,8 @@ class SimApp:
     hybrid: bool = False
     mws_developer_ids: tuple[tuple[str, str], ...] = ()
     name: str = "Simulated app"
+    # Amazon suppressed the app (updates-2026-12.md §4): consent shows the limit page.
+    suppressed: bool = False
 
     @property
     def published(self) -> bool:
@@ -96,7 +98,7 @@ class SimApp:
             "client_secret": self.client_secret, "app_state": self.app_state, "kind": self.kind,
             "login_uri": self.login_uri, "redirect_uris": list(self.redirect_uris),
             "marketplaces": list(self.marketplaces), "hybrid": self.hybrid,
-            "mws_developer_ids": dict(self.mws_developer_ids),
+            "mws_developer_ids": dict(self.mws_developer_ids), "suppressed": self.suppressed,
         }
 
 
@@ -255,8 +257,9 @@ def _parse_app(c: _Checker, raw: object, path: str) -> SimApp | None:
         elif text := c.string(raw_id, p):
             dev_ids.append((region, c.checked(check_dev_id(text, region), p)))
     name = c.string(d.get("name", "Simulated app"), f"{path}.name")
+    suppressed = c.boolean(d.get("suppressed", False), f"{path}.suppressed")
     return SimApp(app_id, client_id, secret, state, kind or "seller", login, redirects, codes,
-                  hybrid, tuple(dev_ids), name)
+                  hybrid, tuple(dev_ids), name, suppressed)
 
 
 def _parse_seller(c: _Checker, raw: object, path: str) -> SimSeller | None:

@@ -18,10 +18,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from aiohttp import web
 
 from oauth_wizard.core.logs import package_logger
-from oauth_wizard.core.marketplaces import identify_portal_host, lookup
+from oauth_wizard.core.marketplaces import identify_portal_host
 from oauth_wizard.simulator import api
 from oauth_wizard.simulator import pages as sim_pages
 from oauth_wizard.simulator.api import LWA_PATH
+from oauth_wizard.simulator.consent_rules import Refusal, consent_refusal, redirect_refusal
 from oauth_wizard.simulator.lwa import Grant, Tokens, default_token_factory
 from oauth_wizard.simulator.registry import Registry, SimApp
 
@@ -200,101 +201,19 @@ class Simulator:
             "Put the real portal host first in the path, e.g. "
             f"{self._base}/sellercentral.amazon.com/apps/authorize/consent?application_id=…"))
 
-    def _check_redirect(self, request, app: SimApp, given: str | None) -> web.Response | str:
-        """The Redirect URI the flow will use, or the error page for it."""
-        uri = given if given is not None else app.redirect_uris[0]
-        # §1.1: without redirect_uri Amazon uses the first registered one [official-2021]
-        if "#" in uri:  # §4 / §5.1 MD5110: fragment in the Redirect URI [official WEB-AUTHERR]
-            return self._error(request, "MD5110", app.app_id, f"The Redirect URI {uri} contains "
-                               "a fragment ('#'); OAuth redirect URIs may not have one.",
-                               "spapi-authorization.md §4, §5.1 MD5110 [official WEB-AUTHERR]")
-        if uri not in app.redirect_uris:  # §4 / §5.1 MD5101, exact string match [official-2021;
-            # official WEB-AUTHERR]; exactness (trailing slash) is inferred [uncertain]
-            registered = ", ".join(app.redirect_uris)
-            return self._error(request, "MD5101", app.app_id, f"redirect_uri {uri} is not one of "
-                               f"the app's registered Redirect URIs ({registered}).",
-                               "spapi-authorization.md §4, §5.1 MD5101 [official WEB-AUTHERR]",
-                               "Matching is modelled as exact string equality (trailing slash "
-                               "included); Amazon's exactness is inferred, not documented.")
-        return uri
+    def _refused(self, request: web.Request, refusal: Refusal) -> web.Response:
+        return self._error(request, refusal.code, refusal.app_id, refusal.reason,
+                           refusal.source, refusal.uncertain)
 
     async def _consent(self, request: web.Request) -> web.Response:
-        q = request.query
         host = request.match_info["host"].lower()
         portal = identify_portal_host(host)  # §1.1 "Region comes from the host" [official-2021]
         if portal is None:
             return self._unknown_host(request, host)
-        given = q.get("application_id", "")
-        app = self.registry.app(given)
-        if app is None:
-            other = self.registry.app_by_client_id(given)
-            if not given:  # §5.1 MD1000: application_id left out [issue docs#265]
-                why, src, doubt = "The consent URL has no application_id.", "issue docs#265", ""
-            elif other:  # §1.1/§5.1 MD1000: the LWA client ID in application_id [models#2744]
-                why = f"application_id holds the LWA client ID of {other.name}, not its app ID."
-                src, doubt = "issue models#2744, docs#265", ""
-            else:
-                why, src = f"No app with the ID {given!r} is registered.", "issue docs#265"
-                doubt = ("Amazon's answer to an app ID it does not know is not documented "
-                         "separately; MD1000 is modelled because it is the code for a bad "
-                         "application_id.")
-            return self._error(request, "MD1000", given, why, f"spapi-authorization.md §1.1, "
-                               f"§5.1 MD1000 [{src}]", doubt)
-        beta = q.get("version") == "beta"  # only the documented spelling counts (§1.1)
-        if not app.published and not beta:
-            # §1.1/§5.1 MD1000: production flow (no version=beta) on an unpublished app
-            # [official WEB-AUTHERR]. Submitted apps: MD9000 is also reported [issue
-            # models#2158, #2183] and the sources disagree [uncertain]; the issue fixes MD1000.
-            doubt = ("For a Submitted app Amazon has also been reported to answer MD9000 "
-                     "(models#2158, #2183).") if app.app_state == "submitted" else ""
-            return self._error(request, "MD1000", app.app_id, f"The app is {app.app_state}, not "
-                               "Published, and the consent URL has no version=beta.",
-                               "spapi-authorization.md §1.1, §5.1 MD1000 [official WEB-AUTHERR]",
-                               doubt)
-        # A Published app with version=beta authorizes its draft version (§1.1 [official-2021]),
-        # so it is no error; the flow stays a beta flow.
-        if app.kind != portal.kind:  # §1.1: vendor apps use Vendor Central [official-2021]
-            return self._error(request, "SIM-WRONG-PORTAL", app.app_id, f"This is a {app.kind} "
-                               f"app, but {host} is {portal.kind.title()} Central.",
-                               "spapi-authorization.md §1.1 [official-2021]",
-                               "Amazon's answer for a portal of the wrong kind is not documented; "
-                               "SIM-WRONG-PORTAL is the simulator's code, not Amazon's.")
-        if not app.login_uri or not app.redirect_uris:
-            # §1.4/§5.1 MD9100: no Login URI and Redirect URI [WEB-AUTHERR via community copies,
-            # uncertain wording]; raised when either is missing, since the flow needs both.
-            return self._error(request, "MD9100", app.app_id, "The app has no Login URI or no "
-                               "Redirect URI registered.", "spapi-authorization.md §1.4, §5.1 "
-                               "MD9100 [official WEB-AUTHERR via community copies]",
-                               "The documented wording is uncertain; whether Amazon answers "
-                               "MD9100 when only one of the two is missing is not documented.")
-        checked = self._check_redirect(request, app, q.get("redirect_uri"))
-        if isinstance(checked, web.Response):
-            return checked
-        if app.hybrid and not app.dev_id(portal.region):
-            # §5.1/§7 MD9010: hybrid app without this region's MWS developer ID [official
-            # WEB-AUTHERR; issue docs#2611, docs#2236]; MD5100 also reported [models#1988].
-            return self._error(request, "MD9010", app.app_id, "The application provided does not "
-                               f"have an MWS developer ID for this region ({portal.region}).",
-                               "spapi-authorization.md §5.1, §7 MD9010 [official WEB-AUTHERR]",
-                               "Some reports show MD5100 for the same cause (models#1988).")
-        # A host serving one marketplace is checked against it; a shared host
-        # (sellercentral-europe.amazon.com) by region, as the grant is regional (§1.1).
-        if len(portal.marketplaces) == 1:
-            supported = portal.marketplaces[0] in app.marketplaces
-        else:
-            supported = any(lookup(c).region == portal.region for c in app.marketplaces)
-        if not supported:
-            # MD5100 for a portal whose marketplace the app does not support: issue 3 §1 and
-            # diagnosis.md cause marketplace_not_in_app (MD5100, MD9000); §5.1 itself lists
-            # MD5100 only as a generic failure [issue models#1988, docs#2021] [uncertain].
-            return self._error(request, "MD5100", app.app_id, f"The app does not support the "
-                               f"marketplace(s) of {host} ({', '.join(portal.marketplaces)}); it "
-                               f"supports {', '.join(app.marketplaces)}.",
-                               "spapi-authorization.md §5.1 MD5100 [issue models#1988, "
-                               "docs#2021]; diagnosis.md marketplace_not_in_app",
-                               "§5.1 documents MD5100 as a generic failure; an unsupported "
-                               "marketplace is a plausible cause, not a documented one.")
-        return self._approve_or_ask(request, app, host, portal.region, beta)
+        checked = consent_refusal(self.registry, portal, host, request.query)
+        if isinstance(checked, Refusal):
+            return self._refused(request, checked)
+        return self._approve_or_ask(request, checked.app, host, portal.region, checked.beta)
 
     def _approve_or_ask(self, request, app: SimApp, host: str, region: str, beta: bool):
         q = request.query
@@ -373,9 +292,9 @@ class Simulator:
         assert app is not None  # a login is only recorded for a registered app
         # §1.2 step 4: redirect_uri optional, must be registered, defaults to the first one
         # [official WEB-WAW]; it is checked again here because the callback's value decides.
-        checked = self._check_redirect(request, app, q.get("redirect_uri"))
-        if isinstance(checked, web.Response):
-            return checked
+        checked = redirect_refusal(app, q.get("redirect_uri"))
+        if isinstance(checked, Refusal):
+            return self._refused(request, checked)
         # Single use: a reload cannot mint a second code. A refused attempt above leaves it
         # usable so a fixed catcher can retry; Amazon's behaviour there is not documented.
         del self._logins[amazon_state]
