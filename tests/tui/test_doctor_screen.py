@@ -270,3 +270,53 @@ async def test_a_typed_question_takes_its_answer_in_a_field(build):
         assert ranking(screen)[0] == "client_id_as_application_id"
         assert "lint:client_id_as_application_id" in str(
             screen.query_one("#doctor-signals", Static).content)
+
+
+# --- Check with my stored tokens (issue 12 §4) ------------------------------------------------
+
+async def test_check_with_stored_tokens_measures_and_ranks_again(build, runtimes):
+    """After the demo's authorization, `k` on the Doctor probes the demo profile with its
+    stored tokens: the measured facts join the facts, and a revoked token moves the revoked-
+    token cause to the top, shown without any token."""
+    from test_profiles import TOKEN_KEY, authorize_demo
+
+    from oauth_wizard.tui.screens.probe_panel import ProbePanel
+
+    app = build(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await authorize_demo(pilot)
+        runtime = runtimes[0]
+        token = await runtime.secrets.get(TOKEN_KEY)
+        assert runtime.simulator.revoke_refresh_token(token)
+        screen = await open_doctor(pilot)
+        screen.query_one(PasteArea).text = "Token request failed"
+        await pilot.press("ctrl+r")
+        await ranked(pilot)
+        assert screen.outcome.diagnosis.top.score < 0.5  # the text alone cannot tell
+        screen.query_one("#doctor-results").focus()
+        await pilot.press("k")
+        await wait_until(pilot, lambda: screen.facts.get("refresh_error") == "invalid_grant")
+        await ranked(pilot)
+        assert ranking(screen)[0] == "refresh_token_revoked_or_expired"
+        assert screen.outcome.diagnosis.top.score > 0.5
+        assert screen.facts["refresh_works"] == "false"
+        assert screen.facts["grantless_token_works"] == "true"
+        shown = str(screen.query_one("#probe-result", Static).content)
+        assert "✗ LWA refresh_token grant with the stored refresh token: invalid_grant" in shown
+        assert "Checked 'demo' (EU A1SIMPATSTORE" in shown
+        assert token not in screen_text(app) and "Atza|" not in screen_text(app)
+        assert screen.query_one(ProbePanel).display
+
+
+async def test_the_probe_panel_is_hidden_without_a_keep_session():
+    from textual.app import App
+
+    class Bare(App):
+        def on_mount(self) -> None:
+            self.push_screen(DoctorScreen())
+
+    async with Bare().run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        await settle(pilot, lambda: isinstance(screen, DoctorScreen) and screen.is_mounted)
+        assert not screen.query_one("#probe").display
+        assert not screen.check_action("probe", ())

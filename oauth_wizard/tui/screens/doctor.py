@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Collapsible, Header, Input, Static, TextArea
 from textual.worker import get_current_worker
 
+from oauth_wizard.keep.reports import Failure
 from oauth_wizard.tui.screens.base import keys_footer
 from oauth_wizard.tui.screens.doctor_widgets import (
     CauseCard,
@@ -31,8 +32,12 @@ from oauth_wizard.tui.screens.doctor_widgets import (
     QuestionPanel,
     SignalLine,
 )
+from oauth_wizard.tui.screens.probe_panel import ProbePanel
 from oauth_wizard.tui.sessions import doctor as doctor_session
 from oauth_wizard.tui.sessions.doctor import KEYS, FactProblem, KeyedChoice, Outcome
+
+if TYPE_CHECKING:
+    from oauth_wizard.tui.sessions.keep import KeepSession
 
 SHOWN_CAUSES = 5
 ORIGINS = {
@@ -54,7 +59,8 @@ GUIDE = (
     "· an SP-API error body ({\"errors\": [{\"code\": \"Unauthorized\", …}]})\n"
     "· an HTTP status line, an exception from an SP-API library, a log line.\n"
     "Nothing to paste? Add the facts you know on the right and press Ctrl+R.\n"
-    "Nothing leaves this machine; the support-case details have secrets removed."
+    "Diagnosing stays on this machine (only Check with my stored tokens calls Amazon, "
+    "read-only); the support-case details have secrets removed."
 )
 ANSWER = Binding.Group("Answer", compact=True)
 
@@ -77,6 +83,8 @@ class DoctorScreen(Screen[None]):
         Binding("c", "copy_support", "Copy support case", id="copy-support",
                 tooltip="Copy the details Amazon support asks for (secrets removed)"),
         Binding("f", "add_fact", "Add a fact", id="add-fact"),
+        Binding("k", "probe", "Check my tokens", id="probe",
+                tooltip="Measure with a saved profile's stored credentials (read-only)"),
         Binding("t", "edit_text", "Edit text", id="edit-text", show=False),
     ]
 
@@ -89,8 +97,9 @@ class DoctorScreen(Screen[None]):
         focus: str | None
 
     def __init__(self, text: str = "", facts: Mapping[str, str] | None = None, *,
-                 origin: str = "") -> None:
+                 origin: str = "", keep: KeepSession | None = None) -> None:
         super().__init__(classes="doctor")
+        self._keep = keep  # the app's, found on mount when not given; None: no probes
         self._initial_text = text
         self.facts: dict[str, str] = dict(facts or {})
         self.origin = origin if origin in ORIGINS else ""
@@ -127,6 +136,7 @@ class DoctorScreen(Screen[None]):
                 yield QuestionPanel(id="questions")
                 yield Button("Copy support-case details", id="copy-support", compact=True)
                 yield FactList(id="facts")
+                yield ProbePanel(id="probe")
         yield Static(id="doctor-status")
         yield keys_footer()
 
@@ -134,6 +144,10 @@ class DoctorScreen(Screen[None]):
         for selector in ("#doctor-signals", "#doctor-notes", "#doctor-error", "#support-box",
                          "#doctor-status", "#copy-support", "#doctor-causes-title"):
             self.query_one(selector).display = False
+        make = getattr(self.app, "keep_session", None)
+        if self._keep is None and callable(make):
+            self._keep = make()
+        self.query_one(ProbePanel).display = self._keep is not None
         await self.query_one(FactList).show(self.facts, {})
         if self._initial_text.strip():
             self.run_doctor(focus="#doctor-results")
@@ -242,6 +256,44 @@ class DoctorScreen(Screen[None]):
         self._said = f"Cleared {message.key}; ranked again without it."
         self.run_doctor()
 
+    # --- probes: measure with a saved profile's stored credentials ---------------------------
+
+    def action_probe(self) -> None:
+        self._probe(None)
+
+    @on(ProbePanel.Requested)
+    def _probe_requested(self, message: ProbePanel.Requested) -> None:
+        self._probe(message.profile)
+
+    @work(exclusive=True, group="probe", exit_on_error=False)
+    async def _probe(self, name: str | None) -> None:
+        panel = self.query_one(ProbePanel)
+        if self._keep is None:
+            return
+        if name is None:
+            found = await self._keep.profiles()
+            if isinstance(found, Failure):
+                await panel.say(f"{found.message} {found.fix}".strip())
+                return
+            if len(found) != 1:
+                await (panel.choose(sorted(found)) if found else panel.say(
+                    "No saved profile yet: save one from Profiles (Welcome screen) or the "
+                    "wizard's Done step, then check it here."))
+                return
+            name = next(iter(found))
+        await panel.say(f"Checking '{name}': LWA, then SP-API, read-only…")
+        inferred = self.outcome.diagnosis.inferred if self.outcome and self.outcome.diagnosis \
+            else {}
+        report = await self._keep.probe(name, {**inferred, **self.facts})
+        if isinstance(report, Failure):
+            await panel.say(f"{report.message} {report.fix}".strip())
+            return
+        await panel.show(report, name)
+        if report.facts:
+            self.facts.update(report.facts)
+            self._said = f"Ranked again with what the check of '{name}' measured."
+            self.run_doctor(focus="#doctor-results")
+
     # --- other actions ------------------------------------------------------------------------
 
     def action_diagnose(self) -> None:
@@ -284,6 +336,8 @@ class DoctorScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "answer":
             return not self._typing() and parameters[0] in self._keyed
+        if action == "probe":
+            return not self._typing() and self._keep is not None
         if action in ("copy_support", "add_fact", "edit_text"):
             if self._typing():
                 return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ from oauth_wizard.tui.state import WizardState, to_profile
 
 if TYPE_CHECKING:
     from oauth_wizard.amazon.clients import RetryNote
+    from oauth_wizard.keep.probe import ProbeReport
     from oauth_wizard.tui.sessions.catch import Runtime
 
 __all__ = ["AuthRef", "ExportReport", "Failure", "KeepSession", "RemoveReport",
@@ -227,6 +228,18 @@ class KeepSession:
         async with service.clients(self._retry_note(progress)) as (lwa, spapi):
             return await service.verify(record, auth, secret, lwa=lwa, spapi=spapi)
 
+    # --- the doctor's probes ----------------------------------------------------------------
+
+    async def probe(self, name: str, facts: Mapping[str, str]) -> ProbeReport | Failure:
+        """The doctor's read-only measurements with ``name``'s stored credentials."""
+        from oauth_wizard.keep.probe import probe
+
+        failure = await self._ready()
+        record = failure or await self._record(name)
+        if isinstance(record, Failure):
+            return record
+        return await probe(self._service(), record, facts)
+
     # --- self-authorization -----------------------------------------------------------------
 
     async def profiles(self) -> dict[str, ProfileRecord] | Failure:
@@ -372,27 +385,8 @@ class KeepSession:
             return record
         secret = await self._vault().need(client_secret_key(name), record.secret_storage,
                                           "the client secret", "")
+        from oauth_wizard.tui.sessions.reauthorize import wizard_state_for
+
         return wizard_state_for(record, ref, "" if isinstance(secret, Failure) else secret,
                                 csrf_state, demo=self.demo)
 
-
-def wizard_state_for(record: ProfileRecord, ref: AuthRef | None, client_secret: str,
-                     csrf_state: str, *, demo: bool) -> WizardState:
-    """The wizard's values for authorizing ``record`` again: in a marketplace the authorization
-    ``ref`` covers (else one of its region), or in the app's first marketplace."""
-    from oauth_wizard.keep.commands import marketplace_for
-    from oauth_wizard.tui.state import WizardState
-
-    app = record.app
-    auth = record.authorization(ref.region, ref.selling_partner_id) if ref else None
-    known = [c for c in (auth.marketplaces if auth else ()) if c in app.marketplaces]
-    market = (known[0] if known else marketplace_for(record, ref.region) if ref is not None
-              else (app.marketplaces[0] if app.marketplaces else ""))
-    publish = ("published_pending" if app.app_state == "published" and app.edits_pending
-               else app.app_state)
-    return WizardState(
-        app_id=app.app_id, client_id=app.client_id, client_secret=client_secret, kind=app.kind,
-        publish=publish, hybrid=app.hybrid, dev_ids=tuple(app.dev_ids),
-        marketplaces=tuple(app.marketplaces), seller_marketplace=market,
-        login_uri=app.login_uri or "", redirect_uris=tuple(app.redirect_uris) or ("",),
-        csrf_state=csrf_state, demo=demo, profile_name=record.name)
