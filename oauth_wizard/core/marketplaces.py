@@ -8,11 +8,11 @@ the UI shows them as such instead of asserting them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from oauth_wizard.core.frozen import record
 from oauth_wizard.core.packaged import data_text
 
 Kind = Literal["seller", "vendor"]
@@ -24,7 +24,7 @@ class UnknownMarketplaceError(ValueError):
     """An unknown country code or marketplace id; the message lists the valid codes."""
 
 
-@dataclass(frozen=True)
+@record
 class Portal:
     """One Seller Central or Vendor Central base URL for a marketplace."""
 
@@ -50,7 +50,7 @@ class Portal:
         return ""
 
 
-@dataclass(frozen=True)
+@record
 class Region:
     """An SP-API region: where its grants are valid and which endpoints serve it."""
 
@@ -60,7 +60,7 @@ class Region:
     aws_region: str
 
 
-@dataclass(frozen=True)
+@record
 class Marketplace:
     """A marketplace with its region and the portal hosts a consent URL may use."""
 
@@ -87,7 +87,7 @@ class Marketplace:
         return f"{self.code} {self.country}"
 
 
-@dataclass(frozen=True)
+@record
 class _Registry:
     consent_path: str
     lwa_token_endpoint: str
@@ -179,7 +179,7 @@ def by_region() -> dict[str, list[Marketplace]]:
     return groups
 
 
-@dataclass(frozen=True)
+@record
 class PortalMatch:
     """What a host is, if it is a Seller/Vendor Central host of some marketplace."""
 

@@ -10,8 +10,9 @@ the wrong thing. Secrets are never echoed in a message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal
+
+from oauth_wizard.core.frozen import Fresh, record
 
 Severity = Literal["error", "warning", "note"]
 
@@ -26,7 +27,7 @@ LEGACY_SECRET_RE = re.compile(r"[0-9a-f]{64}")
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One finding about one field, worded for the user."""
 
@@ -40,12 +41,12 @@ class Problem:
         return self.severity == "error"
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     """A cleaned value and what was found on the way."""
 
     value: str
-    problems: tuple[Problem, ...] = field(default_factory=tuple)
+    problems: tuple[Problem, ...] = Fresh(tuple)
 
     @property
     def ok(self) -> bool:

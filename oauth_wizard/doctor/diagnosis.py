@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.doctor import facts as doctor_facts
 from oauth_wizard.doctor import knowledge
 from oauth_wizard.doctor import signals as doctor_signals
@@ -46,7 +46,7 @@ MAX_WHY = 6
 CODE_FORM = re.compile(r"MD\d{4}|SPDC\d{2,4}|SPSA\d{4}|CONSENT_LIMIT_REACHED")
 
 
-@dataclass(frozen=True)
+@record
 class RankedCause:
     """One cause with its probability, the reasons for it and the fix steps."""
 
@@ -68,7 +68,7 @@ class RankedCause:
                 "fix": list(self.fix), "source": self.cause.source}
 
 
-@dataclass(frozen=True)
+@record
 class Question:
     fact: str
     ask: str
@@ -79,18 +79,18 @@ class Question:
         return {"fact": self.fact, "ask": self.ask, "choices": list(self.choices)}
 
 
-@dataclass(frozen=True)
+@record
 class Diagnosis:
     """The result; ``as_json()`` is exactly the contract of reference/diagnosis.md."""
 
     signals: tuple[str, ...]
     causes: tuple[RankedCause, ...]
     questions: tuple[Question, ...]
-    facts: dict[str, str] = field(default_factory=dict)
-    inferred: dict[str, str] = field(default_factory=dict)
-    unknown_facts: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, str] = Fresh(dict)
+    inferred: dict[str, str] = Fresh(dict)
+    unknown_facts: dict[str, str] = Fresh(dict)
     notes: tuple[str, ...] = ()
-    said: dict[str, str] = field(default_factory=dict)
+    said: dict[str, str] = Fresh(dict)
     ruled_out: tuple[tuple[str, str], ...] = ()  # (cause id, the stated fact that rules it out)
 
     @property
@@ -103,12 +103,12 @@ class Diagnosis:
                 "ruled_out": [{"id": cid, "by": by} for cid, by in self.ruled_out]}
 
 
-@dataclass
+@record(frozen=False)
 class _Scored:
     total: float
     reasons: list[tuple[float, str]]
     pointed: float = 0.0  # what the text's signals gave it
-    ruled_by: list[str] = field(default_factory=list)  # stated facts that contradict it
+    ruled_by: list[str] = Fresh(list)  # stated facts that contradict it
 
 
 def diagnose(text: str | bytes | None,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from oauth_wizard.core import marketplaces
+from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.core.validation import (
     APP_ID_PREFIXES,
     CLIENT_ID_PREFIX,
@@ -33,7 +33,7 @@ BOOL_FALSE = ("false", "no", "n", "0", "off")
 MAX_VALUE_LEN = 4096
 
 
-@dataclass(frozen=True)
+@record
 class FactSpec:
     """One key of the vocabulary: its kind, allowed values where fixed, and its meaning."""
 
@@ -142,13 +142,13 @@ class DoctorFactError(ValueError):
         super().__init__(" ".join(problems))
 
 
-@dataclass
+@record(frozen=False)
 class Facts:
     """Validated facts: the ones rules use, the unknown ones (shown only), and notes."""
 
-    known: dict[str, str] = field(default_factory=dict)
-    unknown: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    known: dict[str, str] = Fresh(dict)
+    unknown: dict[str, str] = Fresh(dict)
+    notes: list[str] = Fresh(list)
 
 
 def allowed_values(key: str) -> str:

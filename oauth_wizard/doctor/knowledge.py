@@ -10,17 +10,16 @@ names the file, the entry and what to change.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from oauth_wizard.core.frozen import record
 from oauth_wizard.core.packaged import data_text
 from oauth_wizard.doctor.facts import BOOL_FALSE, BOOL_TRUE, DERIVED, VIA, VOCABULARY
 from oauth_wizard.doctor.knowledge_compiled import compiled_data
+from oauth_wizard.doctor.text_patterns import TextPattern
 
 # Cause ids of reference/diagnosis.md: stable public vocabulary, never renamed.
 CONTRACT_IDS = (
@@ -47,6 +46,7 @@ EMITTED_IDS = ("lwa_unreachable", "grantless_scope_not_allowed", "state_mismatch
                "spapi_unreachable", "secret_store")
 COMMANDS = ("url", "lint-url", "authorize", "self-auth", "verify", "status", "export",
             "diagnose", "profile", "token")
+ISO_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 SIGNAL_FORM = re.compile(
     r"(?:MD\d{4}|SPDC\d{2,4}|SPSA\d{4}|CONSENT_LIMIT_REACHED|family:(?:MD|SPDC|SPSA)"
     r"|lwa:grant=(?:code|refresh_token|client_credentials)|lwa:[a-z_]{3,40}"
@@ -69,14 +69,14 @@ class KnowledgeError(ValueError):
     """``causes.toml`` is broken; the message names the entry and what is wrong."""
 
 
-@dataclass(frozen=True)
+@record
 class SignalRule:
     signal: str
     weight: float
     why: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Condition:
     key: str
     values: frozenset[str]
@@ -88,7 +88,7 @@ class Condition:
         return (facts[self.key] in self.values) != self.negate
 
 
-@dataclass(frozen=True)
+@record
 class FactRule:
     when: tuple[Condition, ...]
     weight: float
@@ -98,14 +98,14 @@ class FactRule:
         return all(c.holds(facts) for c in self.when)
 
 
-@dataclass(frozen=True)
+@record
 class Retired:
     what: str
     date: str
     modern_fix: str
 
 
-@dataclass(frozen=True)
+@record
 class Cause:
     id: str
     title: str
@@ -120,7 +120,7 @@ class Cause:
     retired: Retired | None = None
 
 
-@dataclass(frozen=True)
+@record
 class QuestionSpec:
     """A question that settles one fact; ``reveals`` for free-text answers (see doctor.py)."""
 
@@ -131,11 +131,11 @@ class QuestionSpec:
     needs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class KnowledgeBase:
     causes: dict[str, Cause]
     questions: dict[str, QuestionSpec]
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    patterns: tuple[tuple[str, TextPattern], ...]
     exceptions: dict[str, tuple[str, ...]]
     via_match: float
     via_mismatch: float
@@ -250,10 +250,8 @@ def _cause(cid: str, raw: object, patterns: set[str], questions: dict) -> Cause:
         r = raw["retired"]
         if not isinstance(r, dict) or set(r) != {"what", "date", "modern_fix"}:
             raise _fail(f"{where}.retired", "must be {what, date, modern_fix}")
-        try:
-            date.fromisoformat(str(r["date"]))
-        except ValueError:
-            raise _fail(f"{where}.retired.date", "must be an ISO date (YYYY-MM-DD)") from None
+        if not ISO_DATE.fullmatch(str(r["date"])):
+            raise _fail(f"{where}.retired.date", "must be an ISO date (YYYY-MM-DD)")
         retired = Retired(_str(r, "what", where), str(r["date"]), _str(r, "modern_fix", where))
     return Cause(cid, _str(raw, "title", where), _str(raw, "explanation", where),
                  tuple(s.strip() for s in fix), source,
@@ -262,7 +260,10 @@ def _cause(cid: str, raw: object, patterns: set[str], questions: dict) -> Cause:
                  _fact_rules(raw.get("facts", []), f"{where}.facts"), asked, retired)
 
 
-def _patterns(raw: object) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _patterns(raw: object, needles: Mapping[str, list[str]] | None
+              ) -> tuple[tuple[str, TextPattern], ...]:
+    """The patterns, each compiled now (parsed from the TOML) or on first use (from the
+    compiled JSON, which was written only from a TOML whose patterns all compiled)."""
     if not isinstance(raw, dict):
         raise _fail("patterns", "must be a table of name = 'regex'")
     out = []
@@ -272,10 +273,16 @@ def _patterns(raw: object) -> tuple[tuple[str, re.Pattern[str]], ...]:
         if NESTED_QUANTIFIER.search(source):
             raise _fail(f"patterns.{name}", "has a quantified group containing a quantifier; "
                                             "flatten it (it could backtrack catastrophically)")
-        try:
-            out.append((name, re.compile(source, re.IGNORECASE)))
-        except re.error as exc:
-            raise _fail(f"patterns.{name}", f"does not compile: {exc}") from None
+        if needles is None:
+            pattern = TextPattern(name, source)
+            try:
+                pattern.regex  # noqa: B018 - compiled now, so a bad one is named at load
+            except re.error as exc:
+                raise _fail(f"patterns.{name}", f"does not compile: {exc}") from None
+        else:
+            found = needles.get(name)
+            pattern = TextPattern(name, source, tuple(found) if found else None)
+        out.append((name, pattern))
     return tuple(out)
 
 
@@ -305,6 +312,8 @@ def _questions(raw: object) -> dict[str, QuestionSpec]:
 
 def parse(text: str) -> KnowledgeBase:
     """Parse and validate the text of a causes.toml file."""
+    import tomllib  # only when the compiled JSON cannot be used
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -312,9 +321,11 @@ def parse(text: str) -> KnowledgeBase:
     return _build(data)
 
 
-def _build(data: dict[str, Any]) -> KnowledgeBase:
-    """Validate parsed causes.toml data and build the knowledge base from it."""
-    patterns = _patterns(data.get("patterns", {}))
+def _build(data: dict[str, Any], needles: Mapping[str, list[str]] | None = None
+           ) -> KnowledgeBase:
+    """Validate parsed causes.toml data and build the knowledge base from it; ``needles``
+    (from the compiled JSON) let patterns compile only when a text could match them."""
+    patterns = _patterns(data.get("patterns", {}), needles)
     names = {n for n, _ in patterns}
     questions = _questions(data.get("questions", {}))
     raw_causes = data.get("causes")
@@ -367,5 +378,5 @@ def _default() -> KnowledgeBase:
     except OSError as exc:
         raise KnowledgeError(f"the packaged data/causes.toml cannot be read ({exc}); "
                              "reinstall oauth-wizard") from None
-    data = compiled_data(text)  # the same data already parsed, while it matches the TOML
-    return _build(data) if data is not None else parse(text)
+    compiled = compiled_data(text)  # the same data already parsed, while it matches the TOML
+    return _build(*compiled) if compiled is not None else parse(text)

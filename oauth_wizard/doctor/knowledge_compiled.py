@@ -12,7 +12,6 @@ Regenerate after editing the TOML (a test says so when it is stale)::
 from __future__ import annotations
 
 import json
-import tomllib
 import zlib
 from pathlib import Path
 from typing import Any
@@ -28,25 +27,34 @@ def stamp(toml_text: str) -> str:
     return f"crc32:{zlib.crc32(toml_text.encode('utf-8')):08x}"
 
 
-def compiled_data(toml_text: str) -> dict[str, Any] | None:
-    """The parsed data of ``toml_text`` from the shipped JSON, or None when that is stale,
-    missing or unreadable (the caller then parses the TOML)."""
+def compiled_data(toml_text: str) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
+    """The parsed data of ``toml_text`` and its patterns' needles (``text_patterns``) from the
+    shipped JSON, or None when that is stale, missing or unreadable (the caller then parses
+    the TOML)."""
     try:
         shipped = json.loads(data_text(COMPILED))
     except (OSError, ValueError):
         return None
     if not isinstance(shipped, dict) or shipped.get("source") != stamp(toml_text):
         return None
-    data = shipped.get("data")
-    return data if isinstance(data, dict) else None
+    data, needles = shipped.get("data"), shipped.get("needles")
+    if not isinstance(data, dict) or not isinstance(needles, dict):
+        return None
+    return data, needles
 
 
 def compile_text(toml_text: str) -> str:
     """The JSON file's text for ``toml_text`` (deterministic, so regenerating is a no-op diff)."""
+    import tomllib
+
+    from oauth_wizard.doctor.text_patterns import needles_of
+
     data = tomllib.loads(toml_text)
+    needles = {name: list(found) for name, source in data.get("patterns", {}).items()
+               if (found := needles_of(source))}
     # Key order is kept: the order of causes breaks ties in the ranking.
-    return json.dumps({"source": stamp(toml_text), "data": data}, ensure_ascii=False,
-                      indent=0) + "\n"
+    return json.dumps({"source": stamp(toml_text), "data": data, "needles": needles},
+                      ensure_ascii=False, indent=0) + "\n"
 
 
 def main() -> int:

@@ -9,15 +9,15 @@ junk, binary and 10 MB pastes stay fast. Nothing here raises on bad input.
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.core.masking import scrub
 from oauth_wizard.doctor import operations
 from oauth_wizard.doctor.knowledge import KnowledgeBase
+from oauth_wizard.doctor.text_patterns import folded_for_needles
 
 if TYPE_CHECKING:
     from oauth_wizard.consent.lint import LintResult
@@ -88,15 +88,15 @@ SECRET_SHAPE_RES = (
 REMOVED = "[removed]"
 
 
-@dataclass
+@record(frozen=False)
 class Extracted:
     """Signals in the order found, what each matched, and facts the text itself shows."""
 
     text: str = ""
-    signals: list[str] = field(default_factory=list)
-    said: dict[str, str] = field(default_factory=dict)
-    inferred: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    signals: list[str] = Fresh(list)
+    said: dict[str, str] = Fresh(dict)
+    inferred: dict[str, str] = Fresh(dict)
+    notes: list[str] = Fresh(list)
     lint: LintResult | None = None
 
     def add(self, signal: str, said: str = "") -> None:
@@ -167,6 +167,8 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     text, notes = decode(data)
     out = Extracted(text=text, notes=notes)
     if "&" in text:
+        import html  # only a text with entities needs it
+
         text = html.unescape(text)
     if re.search(r"<html|<body|<!doctype", text[:20000], _I):
         text = TAG_RE.sub(" ", text)
@@ -177,8 +179,9 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     _exceptions(text, kb, out)
     _urls(text, facts, kind, out)
     _operation(text, facts, out)
-    for name, regex in kb.patterns:
-        match = regex.search(text)
+    folded = folded_for_needles(text)
+    for name, pattern in kb.patterns:
+        match = pattern.search(text, folded)
         if match:
             out.add(f"text:{name}", match.group(0))
     for match in CAUSE_HINT_RE.finditer(text):

@@ -220,9 +220,11 @@ def test_json_always_matches_the_contract(cli, data):
 
 def test_diagnose_loads_only_what_its_answer_needs():
     """Start-up (issue 12): no Textual, no event loop, no logging, no package metadata, no
-    consent-URL linter when the text holds no URL."""
+    consent-URL linter when the text holds no URL, no dataclasses (core.frozen instead), no
+    TOML parser (the compiled JSON), no HTML entities or dates when the text needs none."""
     heavy = ["textual", "asyncio", "logging", "importlib.metadata", "httpx", "keyring",
-             "oauth_wizard.consent.lint", "oauth_wizard.doctor.support_case"]
+             "oauth_wizard.consent.lint", "oauth_wizard.doctor.support_case", "dataclasses",
+             "tomllib", "html", "datetime"]
     code = ("import sys; from oauth_wizard.cli.main import main; "
             "rc = main(['diagnose', 'Error Code: MD5100', '--json']); "
             f"loaded = [m for m in {heavy!r} if m in sys.modules]; "

@@ -154,10 +154,13 @@ def test_the_shipped_compiled_json_matches_the_toml_so_the_fast_start_is_real():
     quietly cost the start-up it exists to save."""
     from oauth_wizard.doctor import knowledge_compiled
 
-    compiled = knowledge_compiled.compiled_data(RAW)
-    assert compiled == tomllib.loads(RAW), (
+    found = knowledge_compiled.compiled_data(RAW)
+    assert found is not None, (
         f"data/causes.compiled.json is stale: run {knowledge_compiled.REGENERATE}")
+    compiled, needles = found
+    assert compiled == tomllib.loads(RAW)
     assert list(compiled["causes"]) == list(tomllib.loads(RAW)["causes"])  # order breaks ties
+    assert needles and set(needles) <= set(compiled["patterns"])
 
 
 def test_a_stale_compiled_json_is_ignored_and_the_toml_decides():
