@@ -115,7 +115,7 @@ DERIVED: dict[str, tuple[str, ...]] = {
     "authorization_over_a_year": ("true", "false"),
     "client_id_format": ("ok", "app_id", "garbled", "bad"),
     "app_id_format": ("ok", "client_id", "garbled", "bad"),
-    "operation_restricted": ("true", "false"),
+    "operation_restricted": ("true",),  # only Amazon's list says so; absent: unknown
     # From data/operations.json (Amazon's API models), see doctor.operations.
     "operation_grantless": ("true", "false"),
     "operation_account": ("seller", "vendor", "any"),
@@ -356,9 +356,8 @@ def derive(facts: Mapping[str, str], signals: Iterable[str] = ()) -> dict[str, s
 
         markets = marketplaces.by_region().get(region, []) if region else []
         out.update(operations.derive(facts, [m.code for m in markets]))
-        if "operation_restricted" not in out:
-            out["operation_restricted"] = _bool(bool(RESTRICTED_OPERATION.search(
-                facts["operation"])))
+        if "operation_restricted" not in out and RESTRICTED_OPERATION.search(facts["operation"]):
+            out["operation_restricted"] = "true"  # a name alone never shows it is unrestricted
     return out
 
 

@@ -126,10 +126,12 @@ def derive(facts: Mapping[str, str], region_markets: Iterable[str] = ()) -> dict
     grantless = _all(entries, lambda e: e["grantless_scope"])
     if grantless:
         out["operation_grantless"] = grantless
-    if not any(e["restricted"] == "pii-only" for e in entries):  # those answer without an RDT
-        restricted = _all(entries, lambda e: e["restricted"] is True)
-        if restricted:
-            out["operation_restricted"] = restricted
+    # Only membership is evidence: Amazon's list of restricted operations names the ones it
+    # knows (the Tokens API use cases), and restricted reports and newer APIs are missing from
+    # it, so an operation left off is unknown, not unrestricted. pii-only ones answer without
+    # an RDT (minus the personal data).
+    if all(e["restricted"] is True for e in entries):
+        out["operation_restricted"] = "true"
     accounts = {e["account"] for e in entries}
     if len(accounts) == 1:
         out["operation_account"] = accounts.pop()

@@ -382,3 +382,15 @@ def test_hint_from_another_module_is_used() -> None:
 def test_deterministic() -> None:
     text = PSA_403 + "\nGET https://sellingpartnerapi-na.amazon.com/orders/v0/orders"
     assert diagnose(text, ["region=NA"]).as_json() == diagnose(text, ["region=NA"]).as_json()
+
+
+@pytest.mark.parametrize("text", [
+    "Pressing Confirm on the consent page, the console says Uncaught TypeError: Cannot read "
+    "properties of undefined (reading 'endsWith')",
+    "The authorize button does nothing after I sign in",
+])
+def test_a_script_error_on_amazons_page_is_amazons_side_even_with_a_uri_missing(text) -> None:
+    """A bug of Amazon's page (its console error, a dead button) outranks what the facts alone
+    suggest; without the text, the missing Login URI would lead."""
+    assert diagnose(text, ["login_uri_set=no", "via=consent"]).top.id == "amazon_side_issue"
+    assert diagnose(None, ["login_uri_set=no", "via=consent"]).top.id == "oauth_uris_missing"
