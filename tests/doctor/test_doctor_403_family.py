@@ -83,3 +83,15 @@ def test_vendor_md5100_offers_version_beta_as_uncertain():
     assert first.id == "vendor_consent_needs_beta" and "uncertain" in first.title
     assert not any(c.id == "vendor_consent_needs_beta" for c in diagnose(
         "Error Code: MD5100", ["account_type=seller"]).causes[:3])
+
+
+def test_a_refresh_token_asked_for_a_grantless_operation_points_at_client_credentials():
+    """A refresh token refused while getting a token for a grantless operation: the fix is the
+    client_credentials grant, not a new authorization (the Pipedream and ApplicationManagement
+    reports)."""
+    said = ("The request has an invalid grant parameter : refresh_token. User may have revoked "
+            "or didn't grant the permission.")
+    grantless = diagnose(said, ["operation=rotateApplicationClientSecret", "via=token-refresh"])
+    assert grantless.causes[0].id == "grantless_operation_needs_client_credentials_token"
+    seller = diagnose(said, ["operation=getOrders", "via=token-refresh"])
+    assert seller.causes[0].id == "refresh_token_revoked_or_expired"
