@@ -50,7 +50,7 @@ APPS: dict[str, dict] = {
     "vendor": _app(3, "draft", ["US"], kind="vendor"),
     "hybrid": _app(4, "published", ["US", "DE"], hybrid=True,
                    mws_developer_ids={"NA": NA_DEV_ID}),
-    "no_uris": _app(5, "draft", ["US"]),  # registers no Login URI: MD9100
+    "no_uris": _app(5, "draft", ["US"]),  # registers no Login URI (a Redirect URI only): MD5100
     "fragment": _app(6, "draft", ["US"]),  # its Redirect URI has a '#': MD5110
 }
 

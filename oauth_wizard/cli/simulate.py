@@ -22,7 +22,8 @@ from oauth_wizard.amazon.endpoints import LWA_ENV, PORTAL_ENV, SPAPI_ENV
 from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.cli.common import EXIT_OK, PROG, UsageError
 from oauth_wizard.core.masking import mask
-from oauth_wizard.simulator.registry import Registry, RegistryError, demo_registry, load_registry
+from oauth_wizard.simulator.demo_registry import demo_registry
+from oauth_wizard.simulator.registry import Registry, RegistryError, load_registry
 from oauth_wizard.simulator.server import Simulator, SimulatorError
 
 DEMO_PROFILE = "sim-demo"
@@ -132,7 +133,8 @@ def summary(sim: Simulator, catcher_port: int | None, out: TextIO) -> None:
     w(f"\nConsent: {approve}.\n")
     if catcher_port is not None:
         app = info["apps"][0]
-        printer = "from oauth_wizard.simulator.registry import DEMO_CLIENT_SECRET as s; print(s)"
+        printer = ("from oauth_wizard.simulator.demo_registry import DEMO_CLIENT_SECRET as s; "
+                   "print(s)")
         w("\nTry it, in a shell with the exports above (profile add reads the demo app's fake "
           "client secret from stdin):\n")
         w(f"  {shlex.quote(sys.executable)} -c {shlex.quote(printer)} |\n"

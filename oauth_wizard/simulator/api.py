@@ -13,7 +13,8 @@ from aiohttp import web
 
 from oauth_wizard.core.marketplaces import REGIONS
 from oauth_wizard.simulator.lwa import NOTIFICATIONS_SCOPE, RATE, Answer, Tokens, spapi_error
-from oauth_wizard.simulator.registry import Registry, participation
+from oauth_wizard.simulator.participations import participation
+from oauth_wizard.simulator.registry import Registry
 
 LWA_PATH = "/auth/o2/token"
 

@@ -9,8 +9,8 @@ settle it, and then the response text says so too. Time is the injected clock pl
 from __future__ import annotations
 
 import base64
-import hmac
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from oauth_wizard.core.marketplaces import REGIONS
+from oauth_wizard.simulator.client_secrets import EXPIRED, Rotation, SecretBook
 from oauth_wizard.simulator.registry import Registry, SimApp
 
 CODE_LIFETIME = 300.0  # §1.2 step 6 "within 5 minutes" [official-2021; issue docs#268]
@@ -33,6 +34,7 @@ GRANTLESS_SCOPES = (NOTIFICATIONS_SCOPE, "sellingpartnerapi::client_credential:r
 REMOVED_SCOPE = "sellingpartnerapi::migration"  # §3/§6: its only API was removed 2024-03-27
 UNSUPPORTED = "The authorization grant type is not supported by the authorization server"
 DENIED = "Access to requested resource is denied."
+MULTIPART_BODY = re.compile(r"--[^\r\n]{1,200}\r?\ncontent-disposition:\s*form-data", re.IGNORECASE)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class _Access:
     expires_at: float
     grant: Grant | None  # None: a grantless (client_credentials) token
     scopes: tuple[str, ...] = ()  # a grantless token's scopes
+    secret_expired: bool = False  # minted with a client secret past its expiry
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,11 @@ def parse_body(content_type: str, raw: bytes) -> dict[str, str] | None:
     if content_type == "application/x-www-form-urlencoded":
         if text.lstrip().startswith(("{", "[")):
             return None  # JSON text labelled form-encoded
+        if MULTIPART_BODY.match(text.lstrip()):
+            # A multipart body labelled form-encoded: unsupported_grant_type, as for any body
+            # that does not match its Content-Type (§3 [issue jlevers#578, docs#183]); the
+            # form parser would otherwise find no grant_type and say invalid_request.
+            return None
         return dict(reversed(parse_qsl(text, keep_blank_values=True)))
     if content_type == "application/json":
         try:
@@ -130,6 +138,10 @@ class Tokens:
         self._grants: dict[str, Grant] = {}
         self._access: dict[str, _Access] = {}
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
+        self._expired_secret = False  # the request being answered authenticated with one
+        self.secrets = SecretBook()
+        for app in registry.apps:
+            self.secrets.add(app.client_id, app.client_secret, app.client_secret_expires_at)
 
     def now(self) -> float:
         return self._clock() + self._offset
@@ -172,11 +184,17 @@ class Tokens:
         self._grants[token] = grant
         return token
 
+    def rotate_secret(self, client_id: str) -> Rotation:
+        """A new client secret for the app (the Application Management API's rotation); the
+        old one keeps working for 7 days (client_secrets.py)."""
+        return self.secrets.rotate(client_id, self.now(), lambda: "amzn1.oa2-cs.v1."
+                                   + secrets.token_hex(32))
+
     def _new_access(self, client_id: str, grant: Grant | None,
                     scopes: tuple[str, ...] = ()) -> dict:
         token = "Atza|" + self.factory("access_token")  # §3 Response "starts with Atza|"
         self._access[token] = _Access(client_id, self.now() + ACCESS_TOKEN_LIFETIME, grant,
-                                      scopes)
+                                      scopes, self._expired_secret)
         return {"access_token": token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_LIFETIME}
 
     # -- POST /auth/o2/token -------------------------------------------------------------
@@ -201,10 +219,12 @@ class Tokens:
                 return lwa_error(400, "invalid_request",
                                  f"The request is missing a required parameter : {name}")
         app = self.registry.app_by_client_id(params["client_id"])
-        if app is None or not hmac.compare_digest(params["client_secret"].encode(),
-                                                  app.client_secret.encode()):
-            # §3: wrong client ID or secret → 401 invalid_client [issue jlevers#578, #602]
+        state = app and self.secrets.check(app.client_id, params["client_secret"], self.now())
+        if app is None or state is None:
+            # §3: wrong client ID or secret, or one rotated out → 401 invalid_client [issue
+            # jlevers#578, #602]; an expired one is answered by SP-API (client_secrets.py)
             return lwa_error(401, "invalid_client", "Client authentication failed")
+        self._expired_secret = state == EXPIRED
         grant = {"authorization_code": self._code_grant, "refresh_token": self._refresh_grant,
                  "client_credentials": self._client_grant}[grant_type]
         return grant(app, params)
@@ -258,6 +278,9 @@ class Tokens:
         if access is not None and self.now() >= access.expires_at:  # §5.2 [community]
             return spapi_error(403, "Unauthorized", DENIED,
                                "The access token you provided has expired.")
+        if access is not None and access.secret_expired:  # §5.2 [pipedream#16843, models#4489]
+            return spapi_error(403, "Unauthorized", DENIED,
+                               "The LWA secret token you provided has expired.")
         if access is None or (access.grant is not None and access.grant.revoked):
             # §5.2: garbled, revoked, or another app's token [community qiita, volcengine]
             return spapi_error(403, "Unauthorized", DENIED,
@@ -281,7 +304,8 @@ class Tokens:
         docs#424, pipedream#19400]. Amazon's details text for it is not documented: empty, as
         for the other 403 Unauthorized answers [uncertain]."""
         access = self._access.get(token)
-        if not token or access is None or self.now() >= access.expires_at:
+        if not token or access is None or self.now() >= access.expires_at \
+                or access.secret_expired:
             checked = self.authorize_call(token, "")  # the same answers as a seller call
             assert isinstance(checked, Answer)  # no live token, so never a grant
             return checked

@@ -42,24 +42,27 @@ def _page(title: str, body: str, request_id: str) -> str:
 
 
 def error_page(*, code: str, app_id: str, request_id: str, reason: str, source: str,
-               uncertain: str = "") -> str:
+               uncertain: str = "", shown: tuple[str, str] | None = None) -> str:
     """The page Seller Central shows for an MD/SPDC code, plus the simulator's explanation.
 
     ``code`` is shown exactly as Amazon shows it ("Error Code: MD1000"); ``reason`` says which
     rule fired, ``source`` cites it, ``uncertain`` (if any) says what the sources do not settle.
+    ``shown`` (heading, message) replaces the error box for the pages Amazon shows without a
+    code ("Invalid Access", the MWS authorization form); the code is then only in the header.
     """
     doubt = (f"<p><strong>Uncertain:</strong> {escape(uncertain)}</p>" if uncertain else "")
+    heading, said = shown or ("Something went wrong", "")
+    amazon = (f"<p>{escape(said)}</p>" if shown else
+              "<p>We are sorry but we encountered an error while processing your request.</p>"
+              f"<p>App ID: <span id=\"app-id\">{escape(app_id or '(none)')}</span></p>"
+              f"<p>Error Code: <span id=\"error-code\">{escape(code)}</span></p>")
     body = (
-        "<h1>Something went wrong</h1>"
-        "<div class=\"box err\">"
-        "<p>We are sorry but we encountered an error while processing your request.</p>"
-        f"<p>App ID: <span id=\"app-id\">{escape(app_id or '(none)')}</span></p>"
-        f"<p>Error Code: <span id=\"error-code\">{escape(code)}</span></p>"
-        "</div>"
+        f"<h1>{escape(heading)}</h1>"
+        f"<div class=\"box err\">{amazon}</div>"
         "<div class=\"box sim\"><p><strong>Why the simulator answered this:</strong> "
         f"{escape(reason)}</p><p class=\"meta\">Source: {escape(source)}</p>{doubt}</div>"
     )
-    return _page(f"Error {code}", body, request_id)
+    return _page(heading if shown else f"Error {code}", body, request_id)
 
 
 def notice_page(*, title: str, message: str, request_id: str) -> str:

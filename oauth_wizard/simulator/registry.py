@@ -19,21 +19,24 @@ from pathlib import Path
 
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.profile import APP_STATES, KINDS
-from oauth_wizard.core.uris import check_uri
 from oauth_wizard.core.validation import (
     check_app_id,
     check_client_id,
     check_client_secret,
     check_dev_id,
 )
+from oauth_wizard.simulator.registry_checks import FieldChecker
 
 # spapi-authorization.md §3 "Identifier formats": selling_partner_id is upper-case alphanumeric
 # (starting with A in the ones seen) [community]. Only the alphabet is enforced: it travels in URLs.
 SELLING_PARTNER_ID_RE = re.compile(r"[A-Z0-9]{2,32}")
 APP_KEYS = {"app_id", "client_id", "client_secret", "app_state", "kind", "login_uri",
-            "redirect_uris", "marketplaces", "hybrid", "mws_developer_ids", "name", "suppressed"}
+            "redirect_uris", "marketplaces", "hybrid", "mws_developer_ids", "name", "suppressed",
+            "listed", "client_secret_expires_at", "oauth_enabled", "edit"}
+EDIT_KEYS = {"state", "login_uri", "redirect_uris"}
+EDIT_STATES = ("draft", "pending_approval")  # "Current edit is saved as draft" / "pending approval"
 SELLER_KEYS = {"selling_partner_id", "marketplaces", "users", "store_name"}
-USER_KEYS = {"name", "primary"}
+USER_KEYS = {"name", "primary", "manage_authorized_partners"}
 
 
 class RegistryError(ValueError):
@@ -47,11 +50,22 @@ class RegistryError(ValueError):
 
 @dataclass(frozen=True)
 class SimUser:
+    """A Seller/Vendor Central user. A secondary user may authorize apps only with the "Manage
+    Authorized Partners" permission (seed-faq.md SPDC8143; updates-2026-12.md §8)."""
+
     name: str
     primary: bool
+    manage_authorized_partners: bool = False
+
+    @property
+    def may_authorize(self) -> bool:
+        return self.primary or self.manage_authorized_partners
 
     def label(self) -> str:
-        return f"{self.name} ({'primary' if self.primary else 'secondary'})"
+        if self.primary:
+            return f"{self.name} (primary)"
+        extra = ", may manage authorized partners" if self.manage_authorized_partners else ""
+        return f"{self.name} (secondary{extra})"
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,17 @@ class SimSeller:
 
     def in_region(self, region: str) -> tuple[str, ...]:
         return tuple(c for c in self.marketplaces if marketplaces.lookup(c).region == region)
+
+
+@dataclass(frozen=True)
+class SimEdit:
+    """A Published app's current edit, not yet live (updates-2026-12.md §4: "Published [Current
+    edit is in draft]" or "[current edit pending approval]"). Its URIs apply to version=beta
+    flows only; production flows keep the published values [issue docs#2539, docs#1880]."""
+
+    state: str
+    login_uri: str
+    redirect_uris: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,13 @@ class SimApp:
     name: str = "Simulated app"
     # Amazon suppressed the app (updates-2026-12.md §4): consent shows the limit page.
     suppressed: bool = False
+    # Listed on the Appstore: no limit on seller authorizations; unlisted: 25 (§4).
+    listed: bool = False
+    # When the client secret expires (epoch seconds); None: never (client_secrets.py).
+    client_secret_expires_at: float | None = None
+    # "Enable OAuth from Appstore" ticked; unticked, production consent shows the MWS page.
+    oauth_enabled: bool = True
+    edit: SimEdit | None = None  # a Published app's edit not yet live
 
     @property
     def published(self) -> bool:
@@ -99,7 +131,17 @@ class SimApp:
             "login_uri": self.login_uri, "redirect_uris": list(self.redirect_uris),
             "marketplaces": list(self.marketplaces), "hybrid": self.hybrid,
             "mws_developer_ids": dict(self.mws_developer_ids), "suppressed": self.suppressed,
+            "listed": self.listed, "oauth_enabled": self.oauth_enabled,
+            "client_secret_expires_at": _iso(self.client_secret_expires_at),
+            **({"edit": {"state": self.edit.state, "login_uri": self.edit.login_uri,
+                         "redirect_uris": list(self.edit.redirect_uris)}} if self.edit else {}),
         }
+
+
+def _iso(at: float | None) -> str | None:
+    from datetime import UTC, datetime
+
+    return None if at is None else datetime.fromtimestamp(at, UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -138,91 +180,7 @@ class Registry:
         return None
 
 
-class _Checker:
-    """Collects ``path: problem`` lines while reading untrusted JSON."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
-
-    def obj(self, value: object, path: str, allowed: set[str], required: set[str]) -> dict:
-        if not isinstance(value, dict):
-            self.fail(path, f"must be an object (got {type(value).__name__})")
-            return {}
-        for key in sorted(set(value) - allowed):
-            self.fail(f"{path}.{key}" if path else key,
-                      f"unknown field; allowed: {', '.join(sorted(allowed))}")
-        for key in sorted(required - set(value)):
-            self.fail(f"{path}.{key}" if path else key, "missing")
-        return value
-
-    def string(self, value: object, path: str, *, empty_ok: bool = False) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"must be a string (got {type(value).__name__})")
-            return ""
-        if value != value.strip():
-            self.fail(path, f"has spaces or line breaks around it (got {value!r})")
-        elif not value and not empty_ok:
-            self.fail(path, "must not be empty")
-        return value
-
-    def boolean(self, value: object, path: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(path, f"must be true or false (got {value!r})")
-            return False
-        return value
-
-    def items(self, value: object, path: str, *, empty_ok: bool = False) -> list:
-        if not isinstance(value, list):
-            self.fail(path, f"must be a list (got {type(value).__name__})")
-            return []
-        if not value and not empty_ok:
-            self.fail(path, "must not be empty")
-        return value
-
-    def checked(self, result, path: str) -> str:
-        """Report the first blocking problem of a validation.py check."""
-        for p in result.problems:
-            if p.blocking:
-                self.fail(path, f"{p.message} {p.fix}".strip())
-                break
-        return result.value
-
-    def uri(self, value: object, path: str, label: str) -> str:
-        raw = self.string(value, path, empty_ok=True)
-        if not raw:
-            return ""  # an app without URIs is allowed: it models MD9100
-        scheme = raw.split(":", 1)[0].lower()
-        if scheme not in ("http", "https"):
-            self.fail(path, f"must be http or https (got {raw!r})")
-            return raw
-        # http, loopback hosts and fragments are accepted on purpose (module docstring; a
-        # registered '#' URI lets the simulator answer MD5110), so the check sees the URI with
-        # https and without its fragment; what it still finds (damage, no host) is an error.
-        probe = ("https" + raw[4:] if scheme == "http" else raw).split("#", 1)[0]
-        for p in check_uri(probe, path, label).problems:
-            if p.blocking:
-                self.fail(path, f"{p.message} (got {raw!r})")
-                break
-        return raw
-
-    def market_codes(self, value: object, path: str) -> tuple[str, ...]:
-        codes: list[str] = []
-        for i, raw in enumerate(self.items(value, path)):
-            code = self.string(raw, f"{path}[{i}]")
-            try:
-                found = marketplaces.lookup(code).code if code else ""
-            except marketplaces.UnknownMarketplaceError as exc:
-                self.fail(f"{path}[{i}]", str(exc))
-                continue
-            if found and found not in codes:
-                codes.append(found)
-        return tuple(codes)
-
-
-def _parse_app(c: _Checker, raw: object, path: str) -> SimApp | None:
+def _parse_app(c: FieldChecker, raw: object, path: str) -> SimApp | None:
     d = c.obj(raw, path, APP_KEYS, {"app_id", "client_id", "client_secret", "app_state",
                                     "login_uri", "redirect_uris", "marketplaces"})
     if not d:
@@ -258,11 +216,30 @@ def _parse_app(c: _Checker, raw: object, path: str) -> SimApp | None:
             dev_ids.append((region, c.checked(check_dev_id(text, region), p)))
     name = c.string(d.get("name", "Simulated app"), f"{path}.name")
     suppressed = c.boolean(d.get("suppressed", False), f"{path}.suppressed")
+    listed = c.boolean(d.get("listed", False), f"{path}.listed")
+    expires = c.instant(d.get("client_secret_expires_at"), f"{path}.client_secret_expires_at")
+    oauth = c.boolean(d.get("oauth_enabled", True), f"{path}.oauth_enabled")
+    edit = _parse_edit(c, d["edit"], f"{path}.edit", state) if "edit" in d else None
     return SimApp(app_id, client_id, secret, state, kind or "seller", login, redirects, codes,
-                  hybrid, tuple(dev_ids), name, suppressed)
+                  hybrid, tuple(dev_ids), name, suppressed, listed, expires, oauth, edit)
 
 
-def _parse_seller(c: _Checker, raw: object, path: str) -> SimSeller | None:
+def _parse_edit(c: FieldChecker, raw: object, path: str, app_state: str) -> SimEdit | None:
+    d = c.obj(raw, path, EDIT_KEYS, {"state"})
+    if not d:
+        return None
+    if app_state != "published":
+        c.fail(path, "only a Published app has an edit apart from its live version")
+    state = c.string(d.get("state"), f"{path}.state")
+    if state and state not in EDIT_STATES:
+        c.fail(f"{path}.state", f"must be one of {', '.join(EDIT_STATES)} (got {state!r})")
+    uris = c.items(d.get("redirect_uris", []), f"{path}.redirect_uris", empty_ok=True)
+    return SimEdit(state, c.uri(d.get("login_uri", ""), f"{path}.login_uri", "Login URI"),
+                   tuple(c.uri(u, f"{path}.redirect_uris[{i}]", "Redirect URI")
+                         for i, u in enumerate(uris)))
+
+
+def _parse_seller(c: FieldChecker, raw: object, path: str) -> SimSeller | None:
     d = c.obj(raw, path, SELLER_KEYS, {"selling_partner_id", "marketplaces", "users"})
     if not d:
         return None
@@ -275,13 +252,16 @@ def _parse_seller(c: _Checker, raw: object, path: str) -> SimSeller | None:
     for i, u in enumerate(c.items(d.get("users"), f"{path}.users")):
         ud = c.obj(u, f"{path}.users[{i}]", USER_KEYS, {"name"})
         if ud:
-            users.append(SimUser(c.string(ud.get("name"), f"{path}.users[{i}].name"),
-                                 c.boolean(ud.get("primary", False), f"{path}.users[{i}].primary")))
+            at = f"{path}.users[{i}]"
+            users.append(SimUser(c.string(ud.get("name"), f"{at}.name"),
+                                 c.boolean(ud.get("primary", False), f"{at}.primary"),
+                                 c.boolean(ud.get("manage_authorized_partners", False),
+                                           f"{at}.manage_authorized_partners")))
     store = c.string(d.get("store_name", f"Store {spid}"), f"{path}.store_name")
     return SimSeller(spid, codes, tuple(users), store)
 
 
-def _unique(c: _Checker, named: list[tuple[str, str]], what: str) -> None:
+def _unique(c: FieldChecker, named: list[tuple[str, str]], what: str) -> None:
     """``named`` holds (path, value) pairs; a value seen twice is reported at its second path."""
     seen: dict[str, str] = {}
     for path, value in named:
@@ -292,7 +272,7 @@ def _unique(c: _Checker, named: list[tuple[str, str]], what: str) -> None:
 
 def parse_registry(data: object, source: str = "registry") -> Registry:
     """Check decoded registry JSON; raise RegistryError listing every problem with its path."""
-    c = _Checker()
+    c = FieldChecker()
     top: dict = {}
     if isinstance(data, dict):
         top = c.obj(data, "", {"apps", "sellers"}, {"apps", "sellers"})
@@ -327,69 +307,3 @@ def load_registry(path: str | Path) -> Registry:
         raise RegistryError(str(p), [f"line {exc.lineno} column {exc.colno}: not valid JSON "
                                      f"({exc.msg})"]) from None
     return parse_registry(data, str(p))
-
-
-DEMO_APP_ID = "amzn1.sp.solution.5e1f0000-de70-4000-8000-000000000001"
-DEMO_CLIENT_ID = "amzn1.application-oa2-client." + "de70" * 8
-DEMO_CLIENT_SECRET = "amzn1.oa2-cs.v1." + "5ec7" * 16  # noqa: S105 - the simulator's own fake
-
-
-def demo_registry(login_uri: str, redirect_uri: str) -> Registry:
-    """The built-in registry: one draft seller app and two sellers, one with a secondary user.
-
-    The URIs are the catcher's, known only at run time. Lee's seller also sells in JP, which
-    the app does not support, so the demo can show MD5100 in FE.
-    """
-    return parse_registry({
-        "apps": [{
-            "name": "Demo Repricer (simulated)", "app_id": DEMO_APP_ID,
-            "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-            "app_state": "draft", "kind": "seller", "login_uri": login_uri,
-            "redirect_uris": [redirect_uri],
-            "marketplaces": ["US", "CA", "MX", "DE", "FR", "UK", "IT", "ES"],
-        }],
-        "sellers": [
-            {"selling_partner_id": "A1SIMPATSTORE", "store_name": "Pat's Demo Store",
-             "marketplaces": ["US", "CA", "DE", "FR", "UK"],
-             "users": [{"name": "Pat", "primary": True}, {"name": "Sam", "primary": False}]},
-            {"selling_partner_id": "A2SIMLEESTORE", "store_name": "Lee's Demo Store",
-             "marketplaces": ["US", "JP"], "users": [{"name": "Lee", "primary": True}]},
-        ],
-    }, "demo registry")
-
-
-# What getMarketplaceParticipations reports per marketplace. Shape and the US row: model
-# sellers.json example (spapi-authorization.md §8 [model]). Currency and domain of the others:
-# bizon/amazon-ids src/marketplaces.json [community]. Language codes follow the model's en_US
-# form; for the non-US rows they are the simulator's guess [uncertain].
-MARKET_FACTS: dict[str, tuple[str, str, str]] = {
-    "US": ("USD", "en_US", "amazon.com"), "CA": ("CAD", "en_CA", "amazon.ca"),
-    "MX": ("MXN", "es_MX", "amazon.com.mx"), "BR": ("BRL", "pt_BR", "amazon.com.br"),
-    "IE": ("EUR", "en_IE", "amazon.ie"), "ES": ("EUR", "es_ES", "amazon.es"),
-    "UK": ("GBP", "en_GB", "amazon.co.uk"), "FR": ("EUR", "fr_FR", "amazon.fr"),
-    "BE": ("EUR", "fr_BE", "amazon.com.be"), "NL": ("EUR", "nl_NL", "amazon.nl"),
-    "DE": ("EUR", "de_DE", "amazon.de"), "IT": ("EUR", "it_IT", "amazon.it"),
-    "SE": ("SEK", "sv_SE", "amazon.se"), "ZA": ("ZAR", "en_ZA", "amazon.co.za"),
-    "PL": ("PLN", "pl_PL", "amazon.pl"), "EG": ("EGP", "ar_EG", "amazon.eg"),
-    "TR": ("TRY", "tr_TR", "amazon.com.tr"), "SA": ("SAR", "ar_SA", "amazon.sa"),
-    "AE": ("AED", "en_AE", "amazon.ae"), "IN": ("INR", "en_IN", "amazon.in"),
-    "SG": ("SGD", "en_SG", "amazon.sg"), "AU": ("AUD", "en_AU", "amazon.com.au"),
-    "JP": ("JPY", "ja_JP", "amazon.co.jp"),
-}
-
-
-def participation(code: str, store_name: str) -> dict:
-    """One ``payload[]`` entry of getMarketplaceParticipations (§8 [model sellers.json])."""
-    m = marketplaces.lookup(code)
-    currency, language, domain = MARKET_FACTS[m.code]
-    return {
-        "marketplace": {
-            "id": m.marketplace_id, "name": "Amazon." + domain.removeprefix("amazon."),
-            # ISO 3166-1 alpha-2 per the model, so the UK marketplace reports GB.
-            "countryCode": "GB" if m.code == "UK" else m.code,
-            "defaultCurrencyCode": currency, "defaultLanguageCode": language,
-            "domainName": "www." + domain,
-        },
-        "storeName": store_name,
-        "participation": {"isParticipating": True, "hasSuspendedListings": False},
-    }

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 MAX_HOPS = 8  # consent → Login leg → confirm → Redirect leg, with room to spare
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _REASON = re.compile(r"Why the simulator answered this:</strong>(.*?)</p>", re.S)
+_BOX = re.compile(r"<div class=\"box err\">(.*?)</div>", re.S)
+_HEADING = re.compile(r"<h1>(.*?)</h1>", re.S)
 
 
 class ApprovalStopped(WizardError):
@@ -74,6 +76,12 @@ def _outcome(response: httpx.Response, user: str, hops: tuple[str, ...]) -> Appr
     if code:
         found = _REASON.search(response.text)
         reason = f" {_text(found.group(1))}" if found else ""
+        box = _BOX.search(response.text)
+        if box and "Error Code" not in box.group(1):  # a page Amazon shows without a code
+            heading = _HEADING.search(response.text)
+            said = f"{_text(heading.group(1)) + ': ' if heading else ''}{_text(box.group(1))}"
+            return Approval(False, f"The simulated Seller Central showed \u201c{said}\u201d "
+                            f"(the simulator's code {code}).{reason}", hops, code)
         return Approval(False, f"The simulated Seller Central refused with Error Code: "
                         f"{code}.{reason}", hops, code)
     title = _TITLE.search(response.text)

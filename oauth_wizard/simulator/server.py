@@ -22,7 +22,15 @@ from oauth_wizard.core.marketplaces import identify_portal_host
 from oauth_wizard.simulator import api
 from oauth_wizard.simulator import pages as sim_pages
 from oauth_wizard.simulator.api import LWA_PATH
-from oauth_wizard.simulator.consent_rules import Refusal, consent_refusal, redirect_refusal
+from oauth_wizard.simulator.client_secrets import Rotation
+from oauth_wizard.simulator.consent_rules import (
+    Refusal,
+    as_seen,
+    consent_refusal,
+    limit_refusal,
+    redirect_refusal,
+    user_refusal,
+)
 from oauth_wizard.simulator.lwa import Grant, Tokens, default_token_factory
 from oauth_wizard.simulator.registry import Registry, SimApp
 
@@ -61,6 +69,7 @@ class Simulator:
         self.auto_approve = auto_approve
         self.tokens = Tokens(registry, clock, token_factory or default_token_factory)
         self._logins: dict[str, _Login] = {}
+        self._authorized: dict[str, set[str]] = {}  # app_id → sellers that completed consent
         self._runner: web.AppRunner | None = None
         self._base = ""
         self.self_auth_tokens: dict[str, str] = {}  # app_id → refresh token, made at creation
@@ -86,6 +95,14 @@ class Simulator:
     def revoke_refresh_token(self, refresh_token: str) -> bool:
         """The seller revokes the app; False when the token is unknown. See Tokens.revoke."""
         return self.tokens.revoke(refresh_token)
+
+    def rotate_client_secret(self, app_id: str) -> Rotation:
+        """Rotate the app's client secret as the Application Management API does: the new one
+        at once, the old one for 7 more days (client_secrets.py)."""
+        app = self.registry.app(app_id)
+        if app is None:
+            raise SimulatorError(f"no app {app_id!r} in the registry")
+        return self.tokens.rotate_secret(app.client_id)
 
     def grant_for(self, refresh_token: str) -> Grant | None:
         """Whom a refresh token is for (client, seller, region), or None if never issued."""
@@ -148,7 +165,9 @@ class Simulator:
                          "self_auth_region": grant and grant.region})
         sellers = [{"selling_partner_id": s.selling_partner_id,
                     "marketplaces": list(s.marketplaces),
-                    "users": [{"name": u.name, "primary": u.primary} for u in s.users]}
+                    "users": [{"name": u.name, "primary": u.primary,
+                               "manage_authorized_partners": u.manage_authorized_partners}
+                              for u in s.users]}
                    for s in self.registry.sellers]
         return {"simulator": sim_pages.BANNER, "portal_url": self.portal_url,
                 "lwa_url": self.lwa_url, "spapi_url": self.spapi_url, "apps": apps,
@@ -184,12 +203,7 @@ class Simulator:
     # -- portal pages --------------------------------------------------------------------
     def _error(self, request: web.Request, code: str, app_id: str, reason: str, source: str,
                uncertain: str = "") -> web.Response:
-        # The HTTP status of Amazon's error pages is not documented; 400 lets scripts notice,
-        # and X-Sim-Error-Code names the code without parsing HTML.
-        html = sim_pages.error_page(code=code, app_id=app_id, request_id=request[RID],
-                                    reason=reason, source=source, uncertain=uncertain)
-        return web.Response(status=400, text=html, content_type="text/html",
-                            headers={"X-Sim-Error-Code": code})
+        return self._refused(request, Refusal(code, app_id, reason, source, uncertain))
 
     def _notice(self, request: web.Request, status: int, title: str, message: str) -> web.Response:
         html = sim_pages.notice_page(title=title, message=message, request_id=request[RID])
@@ -202,8 +216,14 @@ class Simulator:
             f"{self._base}/sellercentral.amazon.com/apps/authorize/consent?application_id=…"))
 
     def _refused(self, request: web.Request, refusal: Refusal) -> web.Response:
-        return self._error(request, refusal.code, refusal.app_id, refusal.reason,
-                           refusal.source, refusal.uncertain)
+        # The HTTP status of Amazon's error pages is not documented; 400 lets scripts notice,
+        # and X-Sim-Error-Code names the code without parsing HTML.
+        html = sim_pages.error_page(code=refusal.code, app_id=refusal.app_id,
+                                    request_id=request[RID], reason=refusal.reason,
+                                    source=refusal.source, uncertain=refusal.uncertain,
+                                    shown=refusal.shown)
+        return web.Response(status=400, text=html, content_type="text/html",
+                            headers={"X-Sim-Error-Code": refusal.code})
 
     async def _consent(self, request: web.Request) -> web.Response:
         host = request.match_info["host"].lower()
@@ -238,13 +258,10 @@ class Simulator:
                 f"sell in the {region} region. (A simulator check: how Amazon treats an account "
                 "without that region is outside this model.)"))
         seller, user = found
-        if not user.primary:  # §5.1 SPDC8143: non-primary user [community copies of
-            # WEB-AUTHERR, uncertain wording]; the source names Seller Central only.
-            return self._error(request, "SPDC8143", app.app_id, f"{user.label()} is not the "
-                               "primary user of the account.", "spapi-authorization.md §5.1 "
-                               "SPDC8143 [community copies of WEB-AUTHERR]",
-                               "The wording is uncertain, and the source names Seller Central "
-                               "only; the simulator applies it on Vendor Central too.")
+        refused = user_refusal(app, user) or limit_refusal(
+            app, self._authorized.get(app.app_id, set()), seller.selling_partner_id)
+        if refused is not None:
+            return self._refused(request, refused)
         amazon_state = self.tokens.factory("amazon_state")
         grant = Grant(app.client_id, seller.selling_partner_id, region, app.kind)
         if len(self._logins) >= MAX_PENDING:  # abandoned flows must not grow without bound
@@ -288,8 +305,9 @@ class Simulator:
                                "spapi-authorization.md §1.2 step 4, §1.3 [official-2021]",
                                "Amazon's code for this mismatch is not documented; MD1000 is the "
                                "code of a production flow on a draft app.")
-        app = self.registry.app(app_id)
-        assert app is not None  # a login is only recorded for a registered app
+        registered = self.registry.app(app_id)
+        assert registered is not None  # a login is only recorded for a registered app
+        app = as_seen(registered, login.beta)
         # §1.2 step 4: redirect_uri optional, must be registered, defaults to the first one
         # [official WEB-WAW]; it is checked again here because the callback's value decides.
         checked = redirect_refusal(app, q.get("redirect_uri"))
@@ -298,6 +316,7 @@ class Simulator:
         # Single use: a reload cannot mint a second code. A refused attempt above leaves it
         # usable so a fixed catcher can retry; Amazon's behaviour there is not documented.
         del self._logins[amazon_state]
+        self._authorized.setdefault(app_id, set()).add(login.grant.selling_partner_id)
         code = self.tokens.issue_code(login.grant)
         # §1.2 step 5: state, selling_partner_id, spapi_oauth_code, + mws_auth_token for hybrid
         # apps (amzn.mws.<uuid>, §3 [issue docs#727]) [official-2021; issue models#5204]. Reports

@@ -1,6 +1,6 @@
 """The demo app: the wizard prefilled with the simulator's demo app, for `oauth-wizard demo`.
 
-The values are the built-in simulator registry's (``sim_registry.demo_registry``), so the
+The values are the built-in simulator registry's (``simulator.demo_registry``), so the
 demo's consent URL, code exchange and token all work against the local simulator. Only the
 Login/Redirect URIs vary: they point at the catcher on a free local port chosen at run time.
 """
@@ -8,7 +8,7 @@ Login/Redirect URIs vary: they point at the catcher on a free local port chosen 
 from __future__ import annotations
 
 from oauth_wizard.core.errors import WizardError
-from oauth_wizard.simulator.registry import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from oauth_wizard.simulator.demo_registry import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from oauth_wizard.tui.state import WizardState
 
 __all__ = ["DEMO_APP_ID", "DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET", "DEMO_MARKETPLACES",

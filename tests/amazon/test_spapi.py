@@ -23,7 +23,7 @@ from oauth_wizard.amazon.spapi import (
     verify,
 )
 from oauth_wizard.amazon.spapi_errors import classify
-from oauth_wizard.simulator.registry import (
+from oauth_wizard.simulator.demo_registry import (
     DEMO_APP_ID,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from cli_kit import run_sync
 
-from oauth_wizard.simulator.registry import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from oauth_wizard.simulator.demo_registry import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,17 +9,14 @@ import pytest
 
 from oauth_wizard.core import marketplaces
 from oauth_wizard.core.validation import check_app_id, check_client_id, check_client_secret
-from oauth_wizard.simulator.registry import (
+from oauth_wizard.simulator.demo_registry import (
     DEMO_APP_ID,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
-    MARKET_FACTS,
-    RegistryError,
     demo_registry,
-    load_registry,
-    parse_registry,
-    participation,
 )
+from oauth_wizard.simulator.participations import MARKET_FACTS, participation
+from oauth_wizard.simulator.registry import RegistryError, load_registry, parse_registry
 
 APP = {
     "app_id": "amzn1.sp.solution.11111111-2222-4333-8444-555555555555",

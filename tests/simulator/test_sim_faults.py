@@ -93,3 +93,38 @@ def test_suppressed_must_be_a_boolean():
     with pytest.raises(RegistryError) as caught:
         parse_registry({"apps": [{**APP, "suppressed": "yes"}], "sellers": [SELLER]})
     assert any(p.startswith("apps[0].suppressed") for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"edit": {"state": "pending_approval"}}, "apps[0].edit"),  # the app is not Published
+    ({"app_state": "published", "edit": {"state": "review"}}, "apps[0].edit.state"),
+    ({"client_secret_expires_at": "2026-06-01"}, "apps[0].client_secret_expires_at"),
+    ({"listed": "no"}, "apps[0].listed"),
+    ({"oauth_enabled": 1}, "apps[0].oauth_enabled"),
+])
+def test_new_registry_fields_are_checked_by_name(change, field):
+    app = {**APP, "app_state": "draft", **change}
+    with pytest.raises(RegistryError) as caught:
+        parse_registry({"apps": [app], "sellers": [SELLER]})
+    assert any(p.startswith(field + ":") for p in caught.value.problems), caught.value.problems
+
+
+def test_a_users_permission_must_be_a_boolean():
+    seller = {**SELLER, "users": [{"name": "Sam", "manage_authorized_partners": "yes"}]}
+    with pytest.raises(RegistryError) as caught:
+        parse_registry({"apps": [APP], "sellers": [seller]})
+    assert caught.value.problems[0].startswith("sellers[0].users[0].manage_authorized_partners")
+
+
+def test_a_rotation_keeps_the_old_secret_at_most_until_its_own_expiry():
+    from oauth_wizard.simulator.client_secrets import EXPIRED, OK, SecretBook
+
+    book = SecretBook()
+    book.add("cid", "old", expires_at=1000.0)
+    assert book.check("cid", "old", 999.0) == OK and book.check("cid", "old", 1000.0) == EXPIRED
+    rotation = book.rotate("cid", 500.0, lambda: "new")
+    assert rotation.old_expires_at == 1000.0  # sooner than the 7 days' overlap
+    assert rotation.new_expires_at == 500.0 + 180 * 86400
+    assert book.check("cid", "new", 600.0) == OK and book.check("cid", "old", 999.0) == OK
+    assert book.check("cid", "old", 1000.0) is None  # rotated out: invalid_client
+    assert book.check("cid", "other", 600.0) is None and book.check("x", "new", 600.0) is None

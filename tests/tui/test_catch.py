@@ -34,7 +34,7 @@ from oauth_wizard.core.events import Exchanging
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
-from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.demo_registry import demo_registry
 from oauth_wizard.simulator.server import Simulator
 from oauth_wizard.tui import demo
 from oauth_wizard.tui.screens.attempt_widgets import AttemptProgress, PastePanel

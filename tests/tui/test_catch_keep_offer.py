@@ -29,7 +29,7 @@ from tui_kit import (
 from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
-from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.demo_registry import demo_registry
 from oauth_wizard.simulator.server import Simulator
 from oauth_wizard.tui import demo
 from oauth_wizard.tui.state import WizardState

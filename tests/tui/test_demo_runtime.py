@@ -131,7 +131,8 @@ async def test_a_secondary_user_is_refused_with_spdc8143(runtime):
     await asyncio.gather(task, return_exceptions=True)
     await session.aclose()
     assert not approval.ok and approval.error_code == "SPDC8143"
-    assert "Error Code: SPDC8143" in approval.message and "not the primary user" in approval.message
+    assert "Invalid Access: You do not have permissions to view this page." in approval.message
+    assert "SPDC8143" in approval.message and "not the primary user" in approval.message
     assert len(approval.hops) == 1  # the browser never left the consent page
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tui_kit import FROZEN_STATE, SIZE, screen_text, settle, step_of, text_of
 
 from oauth_wizard.amazon.endpoints import Endpoints
-from oauth_wizard.simulator.registry import DEMO_APP_ID, DEMO_CLIENT_ID
+from oauth_wizard.simulator.demo_registry import DEMO_APP_ID, DEMO_CLIENT_ID
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 from oauth_wizard.tui.state import WizardState, check_step
 
@@ -89,7 +89,7 @@ async def test_a_new_user_drives_the_wizard_against_oauth_wizard_simulate(build,
     from tui_kit import open_catch, wait_until
 
     from oauth_wizard.authorize.catcher_checks import free_port
-    from oauth_wizard.simulator.registry import DEMO_CLIENT_SECRET, demo_registry
+    from oauth_wizard.simulator.demo_registry import DEMO_CLIENT_SECRET, demo_registry
     from oauth_wizard.simulator.server import Simulator
 
     port = free_port()

@@ -28,7 +28,7 @@ from oauth_wizard.keep.secrets import (
     SecretStoreError,
 )
 from oauth_wizard.keep.store import ProfileStore
-from oauth_wizard.simulator.registry import demo_registry
+from oauth_wizard.simulator.demo_registry import demo_registry
 from oauth_wizard.simulator.seller import Approval, ApprovalStopped, approve
 from oauth_wizard.tui.demo import DemoError, demo_uris
 
