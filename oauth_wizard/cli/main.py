@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "status": ("status", "what needs attention, and the command that fixes it"),
     "token": ("token", "print a token alone on stdout, for scripts"),
     "export": ("export", "write credentials in another library's format"),
+    "secret-notice": ("secret_notice", "record the client secret's expiry from Amazon's notice"),
 }
 _GLOBAL_WITH_VALUE = ("--config-dir",)
 

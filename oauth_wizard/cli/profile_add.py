@@ -146,7 +146,9 @@ def _record(profile: AppProfile, location: str, existing: ProfileRecord | None,
                    client_secret_first_seen=existing.client_secret_first_seen
                    if same else today,
                    client_secret_rotated=existing.client_secret_rotated
-                   if same else (today if previous else None))
+                   if same else (today if previous else None),
+                   # Amazon's expiry date was the old secret's
+                   client_secret_expires=existing.client_secret_expires if same else None)
 
 
 async def _save(args: argparse.Namespace, record: ProfileRecord, secret: str,

@@ -26,7 +26,6 @@ from oauth_wizard.cli.keep import load_all, load_record, now, open_vault, with_g
 from oauth_wizard.core.records import describe_key
 from oauth_wizard.keep.service import orphan_secrets, secret_presence, spid_label
 from oauth_wizard.keep.status import (
-    ROTATION_DAYS,
     AuthorizationStatus,
     Problem,
     ProfileStatus,
@@ -104,11 +103,13 @@ def _secret_lines(prof: ProfileStatus, vault: Vault) -> list[str]:
     else:
         mark = MARK["action"] if secret.location == "missing" else MARK["ok"]
     lines = [f"  {mark} Client secret: {_where(secret, vault)}"]
-    if prof.secret_since is not None and prof.secret_age_days is not None:
+    if prof.rotate_by is not None and prof.days_left is not None:
+        left = prof.days_left
         said = {"rotated": "rotated"}.get(prof.secret_since_kind or "", "first seen")
-        left = ROTATION_DAYS - prof.secret_age_days
-        lines.append(f"    - {said} {prof.secret_since}: {prof.secret_age_days} day(s) old; "
-                     f"rotate by {prof.rotate_by} "
+        age = (f"{said} {prof.secret_since}: {prof.secret_age_days} day(s) old; "
+               if prof.secret_since is not None else "")
+        whose = " (Amazon's expiry notice)" if prof.rotate_by_source == "amazon" else ""
+        lines.append(f"    - {age}rotate by {prof.rotate_by}{whose} "
                      f"({f'{left} day(s) left' if left >= 0 else f'{-left} day(s) overdue'})")
     return lines
 

@@ -74,6 +74,9 @@ class ProfileRecord:
     client_secret_first_seen: date | None = None
     client_secret_rotated: date | None = None
     authorizations: tuple[Authorization, ...] = ()
+    # The expiry date Amazon's APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY notice gave for the
+    # current secret (``secret-notice``); None: only the 180-day estimate is known.
+    client_secret_expires: date | None = None
 
     @property
     def name(self) -> str:

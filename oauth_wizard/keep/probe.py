@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from oauth_wizard.keep.service import KeepService
 
 NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"
+SECRET_DAYS = 180  # a client secret's life (spapi-authorization.md §3)
 GRANTLESS_FACT = "grantless_token_works"  # a fact's name, not a token
 # LWA error codes a probe reports as ``refresh_error`` (anything else is ``other``).
 LWA_ERRORS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request",
@@ -87,7 +88,10 @@ def record_ages(record: ProfileRecord, auth: Authorization | None,
     ``authorization_age_days``, where the records know them."""
     out: dict[str, str] = {}
     since: date | None = record.client_secret_rotated or record.client_secret_first_seen
-    if since is not None:
+    if record.client_secret_expires is not None:  # Amazon's date: the age it implies
+        left = (record.client_secret_expires - now.date()).days
+        out["secret_age_days"] = str(max(0, SECRET_DAYS - left))
+    elif since is not None:
         out["secret_age_days"] = str(max(0, (now.date() - since).days))
     if auth is not None:
         at = auth.authorized_at if auth.authorized_at.tzinfo else auth.authorized_at.replace(

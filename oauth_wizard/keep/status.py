@@ -145,6 +145,8 @@ class ProfileStatus:
     rotate_by: date | None
     authorizations: tuple[AuthorizationStatus, ...]
     problems: tuple[Problem, ...]
+    rotate_by_source: str | None = None  # amazon (its expiry notice) | estimate (180 days)
+    days_left: int | None = None  # before rotate_by (negative: overdue)
 
     def all_problems(self) -> tuple[Problem, ...]:
         return self.problems + tuple(p for a in self.authorizations for p in a.problems)
@@ -162,8 +164,7 @@ class ProfileStatus:
                   "since": self.secret_since.isoformat() if self.secret_since else None,
                   "since_kind": self.secret_since_kind, "age_days": self.secret_age_days,
                   "rotate_by": self.rotate_by.isoformat() if self.rotate_by else None,
-                  "days_left": None if self.secret_age_days is None
-                  else ROTATION_DAYS - self.secret_age_days}
+                  "rotate_by_source": self.rotate_by_source, "days_left": self.days_left}
         return {"name": self.name, "app_id": self.app_id, "client_id": self.client_id,
                 "app_state": self.app_state, "kind": self.kind, "state": self.state,
                 "needs_action": self.needs_action, "client_secret": secret,
@@ -232,29 +233,37 @@ def _client_secret(rec: ProfileRecord, state: SecretState, now: datetime
                            "one is available.", None))
     since, kind = ((rec.client_secret_rotated, "rotated") if rec.client_secret_rotated
                    else (rec.client_secret_first_seen, "first_seen"))
-    if since is None:
+    if since is None and rec.client_secret_expires is None:
         out.append(Problem("client_secret_age_unknown", "note", "oauth-wizard does not know "
                            "when this client secret was issued, so it cannot warn before its "
                            "180-day rotation deadline.", "Check the expiry under LWA "
                            "credentials in the Solution Provider Portal (Develop Apps).", None))
-        return out, None, None, None
-    age = (now.date() - since).days
-    said = (f"of '{rec.name}' was rotated on {since} ({age} days ago)" if kind == "rotated"
-            else f"of '{rec.name}' is at least {age} days old (oauth-wizard first saw it on "
-                 f"{since})")
-    most = "" if kind == "rotated" else "at most "
+        return out, None, None, None, None
+    age = (now.date() - since).days if since is not None else None
+    if rec.client_secret_expires is not None:  # Amazon's own date beats the estimate
+        left = (rec.client_secret_expires - now.date()).days
+        said = (f"of '{rec.name}' expires on {rec.client_secret_expires}, the date Amazon's "
+                "expiry notice gave")
+        most, deadline = "", "its expiry"
+    else:
+        assert since is not None and age is not None
+        left = ROTATION_DAYS - age
+        said = (f"of '{rec.name}' was rotated on {since} ({age} days ago)" if kind == "rotated"
+                else f"of '{rec.name}' is at least {age} days old (oauth-wizard first saw it "
+                     f"on {since})")
+        most = "" if kind == "rotated" else "at most "
+        deadline = "the 180-day rotation"
     rotate = ("Rotate it in the Solution Provider Portal (Develop Apps, LWA credentials, View, "
               "Rotate), then enter the new one:")
-    if state.location != "missing" and age > ROTATION_DAYS:
+    if state.location != "missing" and left < 0:
         out.append(Problem("client_secret_rotation_overdue", "action", f"The client secret "
-                           f"{said}: past the 180-day rotation, after which Amazon refuses it.",
+                           f"{said}: past {deadline}, after which Amazon refuses it.",
                            rotate, fix_cmd))
-    elif state.location != "missing" and age >= ROTATION_WARN_AGE:
+    elif state.location != "missing" and left <= ROTATION_DAYS - ROTATION_WARN_AGE:
         out.append(Problem("client_secret_rotation_soon", "warn", f"The client secret {said}: "
-                           f"{most}{ROTATION_DAYS - age} day(s) left before the 180-day "
-                           "rotation.",
+                           f"{most}{left} day(s) left before {deadline}.",
                            rotate, fix_cmd))
-    return out, since, kind, age
+    return out, since, kind, age, left
 
 
 def _authorization(rec: ProfileRecord, auth: Authorization, ctx: _Ctx) -> AuthorizationStatus:
@@ -323,7 +332,7 @@ def _authorization(rec: ProfileRecord, auth: Authorization, ctx: _Ctx) -> Author
 
 def _profile(rec: ProfileRecord, ctx: _Ctx) -> ProfileStatus:
     secret = _secret(rec.secret_storage, client_secret_key(rec.name), ctx)
-    problems, since, kind, age = _client_secret(rec, secret, ctx.now)
+    problems, since, kind, age, left = _client_secret(rec, secret, ctx.now)
     auths = tuple(_authorization(rec, a, ctx) for a in rec.authorizations)
     if not auths:
         market = marketplace_for(rec, "NA") if not rec.app.marketplaces \
@@ -333,10 +342,12 @@ def _profile(rec: ProfileRecord, ctx: _Ctx) -> ProfileStatus:
                                 f"account, paste a self-authorization token with "
                                 f"{command_line('self-auth', rec.name)}):",
                                 command_line("authorize", rec.name, "--marketplace", market)))
+    rotate_by = rec.client_secret_expires or (
+        since + timedelta(days=ROTATION_DAYS) if since else None)
+    source = "amazon" if rec.client_secret_expires else ("estimate" if since else None)
     return ProfileStatus(rec.name, rec.app.app_id, rec.app.client_id, rec.app.app_state,
-                         rec.app.kind, secret, since, kind, age,
-                         since + timedelta(days=ROTATION_DAYS) if since else None, auths,
-                         tuple(problems))
+                         rec.app.kind, secret, since, kind, age, rotate_by, auths,
+                         tuple(problems), source, left)
 
 
 def compute_status(records: Iterable[ProfileRecord], secret_presence: Mapping[str, bool],

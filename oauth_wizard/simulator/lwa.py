@@ -296,6 +296,10 @@ class Tokens:
                                "You exceeded your quota for the requested resource.")
         return grant
 
+    def client_of(self, token: str) -> str:
+        """The client ID an issued access token belongs to."""
+        return self._access[token].client_id
+
     def authorize_grantless(self, token: str, scope: str) -> Answer | None:
         """None when ``token`` is a live grantless token with ``scope``, else the 403.
 

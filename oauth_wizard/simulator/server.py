@@ -19,7 +19,7 @@ from aiohttp import web
 
 from oauth_wizard.core.logs import package_logger
 from oauth_wizard.core.marketplaces import identify_portal_host
-from oauth_wizard.simulator import api
+from oauth_wizard.simulator import api, app_management
 from oauth_wizard.simulator import pages as sim_pages
 from oauth_wizard.simulator.api import LWA_PATH
 from oauth_wizard.simulator.client_secrets import Rotation
@@ -69,6 +69,7 @@ class Simulator:
         self.auto_approve = auto_approve
         self.tokens = Tokens(registry, clock, token_factory or default_token_factory)
         self._logins: dict[str, _Login] = {}
+        self.outbox = app_management.Outbox()  # notifications sent (the new client secrets)
         self._authorized: dict[str, set[str]] = {}  # app_id → sellers that completed consent
         self._runner: web.AppRunner | None = None
         self._base = ""
@@ -178,6 +179,7 @@ class Simulator:
         r = app.router
         r.add_get("/{host}/apps/authorize/consent", self._consent)
         r.add_get("/{host}/apps/authorize/confirm/{app_id}", self._confirm)
+        app_management.add_routes(r, self.tokens, self.outbox)  # before api's catch-all
         api.add_routes(r, self.tokens, self.registry)
         r.add_route("*", "/{tail:.*}", self._not_found)
         return app

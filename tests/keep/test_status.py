@@ -198,7 +198,7 @@ def test_json_shape():
     assert prof["client_secret"] == {
         "location": "keyring", "checked": True, "masked": "amzn1.oa2-cs.v1.…(ends bcd)",
         "since": "2026-02-01", "since_kind": "first_seen", "age_days": 28,
-        "rotate_by": "2026-07-31", "days_left": 152}
+        "rotate_by": "2026-07-31", "rotate_by_source": "estimate", "days_left": 152}
     a = prof["authorizations"][0]
     assert set(a) == {"region", "selling_partner_id", "how", "marketplaces", "refresh_token",
                       "authorized_at", "reauthorize_by", "days_left", "last_verify", "state",

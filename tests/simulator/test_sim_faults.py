@@ -128,3 +128,44 @@ def test_a_rotation_keeps_the_old_secret_at_most_until_its_own_expiry():
     assert book.check("cid", "new", 600.0) == OK and book.check("cid", "old", 999.0) == OK
     assert book.check("cid", "old", 1000.0) is None  # rotated out: invalid_client
     assert book.check("cid", "other", 600.0) is None and book.check("x", "new", 600.0) is None
+
+
+# --- the Application Management API (issue 13 §3) --------------------------------------------
+
+async def _rotate(http: httpx.AsyncClient, sim: Simulator, access: str) -> httpx.Response:
+    return await http.post(f"{sim.spapi_url}/NA/applications/2023-11-30/clientSecret",
+                           headers={"x-amz-access-token": access})
+
+
+async def test_a_rotation_needs_the_rotation_scope_and_sends_the_new_secret(sim):
+    refresh = sim.self_authorize(APP["app_id"], "A1PATSTORE", "NA")
+    async with httpx.AsyncClient() as http:
+        seller = await _access(http, sim, grant_type="refresh_token", refresh_token=refresh)
+        assert (await _rotate(http, sim, seller)).status_code == 403  # pipedream#19400
+        wrong = await _access(http, sim, grant_type="client_credentials",
+                              scope="sellingpartnerapi::notifications")
+        assert (await _rotate(http, sim, wrong)).status_code == 403
+        assert not sim.outbox.sent
+        right = await _access(http, sim, grant_type="client_credentials",
+                              scope="sellingpartnerapi::client_credential:rotation")
+        done = await _rotate(http, sim, right)
+        assert done.status_code == 204 and done.content == b""  # no secret in the answer
+        again = await _rotate(http, sim, right)
+        assert again.status_code == 429  # one a minute
+        (sent,) = sim.outbox.sent
+        assert sent["notificationType"] == "APPLICATION_OAUTH_CLIENT_NEW_SECRET"
+        new = sent["payload"]["applicationOAuthClientNewSecret"]
+        assert new["clientId"] == APP["client_id"]
+        assert sent["notificationMetadata"]["applicationId"] == APP["app_id"]
+        # the new secret works at once, and the old one for 7 more days
+        for secret in (new["newClientSecret"], APP["client_secret"]):
+            answer = await http.post(sim.lwa_url, data={
+                "grant_type": "refresh_token", "refresh_token": refresh,
+                "client_id": APP["client_id"], "client_secret": secret})
+            assert answer.status_code == 200
+        sim.advance(7 * 86400 + 1)
+        answer = await http.post(sim.lwa_url, data={
+            "grant_type": "refresh_token", "refresh_token": refresh,
+            "client_id": APP["client_id"], "client_secret": APP["client_secret"]})
+        assert answer.json()["error"] == "invalid_client"
+        assert (await _rotate(http, sim, "")).status_code == 403

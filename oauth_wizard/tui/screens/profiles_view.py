@@ -16,7 +16,6 @@ from oauth_wizard.core.records import Authorization, ProfileRecord
 from oauth_wizard.core.tokens import is_placeholder
 from oauth_wizard.keep.status import (
     RANK,
-    ROTATION_DAYS,
     AuthorizationStatus,
     Problem,
     ProfileStatus,
@@ -120,12 +119,14 @@ def profile_facts(item: Item, places: Mapping[str, str]) -> tuple[str, Rows]:
     prof, app = item.status, item.record.app
     rows = [("App ID", app.app_id), ("Client ID", app.client_id),
             ("Client secret", where(prof.client_secret, places))]
-    if prof.secret_since is not None and prof.secret_age_days is not None:
+    if prof.rotate_by is not None and prof.days_left is not None:
+        left = prof.days_left
         said = {"rotated": "rotated"}.get(prof.secret_since_kind or "", "first seen")
-        left = ROTATION_DAYS - prof.secret_age_days
         due = f"{left} day(s) left" if left >= 0 else f"{-left} day(s) overdue"
-        rows.append(("Secret age", f"{said} {prof.secret_since} ({prof.secret_age_days} day(s) "
-                                   f"ago); rotate by {prof.rotate_by}, {due}"))
+        age = (f"{said} {prof.secret_since} ({prof.secret_age_days} day(s) ago); "
+               if prof.secret_since is not None else "")
+        whose = " (Amazon's date)" if prof.rotate_by_source == "amazon" else ""
+        rows.append(("Secret age", f"{age}rotate by {prof.rotate_by}{whose}, {due}"))
     else:
         rows.append(("Secret age", "unknown (no date recorded)"))
     rows.append(("Marketplaces", ", ".join(app.marketplaces) or "(none)"))

@@ -1,0 +1,94 @@
+"""Amazon's client-secret notifications, read from the JSON a queue delivered.
+
+``APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY`` says when the current client secret expires
+(``payload.applicationOAuthClientSecretExpiry = {clientId, clientSecretExpiryTime,
+clientSecretExpiryReason}``, sent 90, 60, 30, 15, 7 and 1 days before; updates-2026-12.md §7
+[issue amzn/selling-partner-api-samples#116 (Amazon)]). The JSON may be the notification itself,
+an SQS message around it (``{"Body": "…"}``), or what ``aws sqs receive-message`` prints
+(``{"Messages": [{"Body": "…"}]}``). A new-secret notification is recognised but its secret is
+never read into an error message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+EXPIRY = "APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY"
+NEW_SECRET = "APPLICATION_OAUTH_CLIENT_NEW_SECRET"  # noqa: S105 - a notification type
+
+
+class NoticeError(ValueError):
+    """The JSON is not a notification this command reads; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class ExpiryNotice:
+    """One expiry notice: whose secret, when it expires (UTC date), and Amazon's reason."""
+
+    client_id: str
+    expires: date
+    reason: str
+    notification_id: str | None
+
+
+def read_expiry_notice(text: str) -> ExpiryNotice:
+    """The expiry notice in ``text``; ``NoticeError`` names what is missing or wrong."""
+    notification = _unwrap(_json(text, "the input"))
+    kind = notification.get("notificationType")
+    if kind == NEW_SECRET:
+        raise NoticeError(f"This is an {NEW_SECRET} notification: it carries a new client "
+                          "secret, not an expiry date.")
+    if kind != EXPIRY:
+        raise NoticeError(f"notificationType is {kind!r}, not {EXPIRY}." if kind else
+                          "The JSON has no notificationType, so it is no SP-API notification.")
+    payload = notification.get("payload")
+    body = payload.get("applicationOAuthClientSecretExpiry") if isinstance(payload, dict) \
+        else None
+    if not isinstance(body, dict):
+        raise NoticeError("payload.applicationOAuthClientSecretExpiry is missing.")
+    client_id, when = body.get("clientId"), body.get("clientSecretExpiryTime")
+    if not isinstance(client_id, str) or not client_id:
+        raise NoticeError("payload.applicationOAuthClientSecretExpiry.clientId is missing.")
+    metadata = notification.get("notificationMetadata")
+    ident = metadata.get("notificationId") if isinstance(metadata, dict) else None
+    reason = body.get("clientSecretExpiryReason")
+    return ExpiryNotice(client_id, _day(when), reason if isinstance(reason, str) else "",
+                        ident if isinstance(ident, str) else None)
+
+
+def _json(text: str, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise NoticeError(f"{what} is not JSON ({exc.msg}, line {exc.lineno}).") from None
+    if not isinstance(data, dict):
+        raise NoticeError(f"{what} is JSON but not an object.")
+    return data
+
+
+def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+    """The notification inside an SQS message or a receive-message listing."""
+    messages = data.get("Messages")
+    if isinstance(messages, list):
+        if len(messages) != 1 or not isinstance(messages[0], dict):
+            raise NoticeError(f"The input lists {len(messages)} queue messages; give one.")
+        data = messages[0]
+    body = data.get("Body")
+    if isinstance(body, str):
+        return _json(body, "The message's Body")
+    return data
+
+
+def _day(value: object) -> date:
+    if not isinstance(value, str):
+        raise NoticeError("payload.applicationOAuthClientSecretExpiry.clientSecretExpiryTime "
+                          "is missing.")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise NoticeError(f"clientSecretExpiryTime {value[:40]!r} is not an ISO 8601 "
+                          "date-time.") from None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()
