@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str | None, str]] = {
     "token": ("token", "print a token alone on stdout, for scripts"),
     "export": ("export", "write credentials in another library's format"),
     "secret-notice": ("secret_notice", "record the client secret's expiry from Amazon's notice"),
+    "rotate-secret": ("rotate_secret", "rotate the client secret through Amazon's API"),
 }
 _GLOBAL_WITH_VALUE = ("--config-dir",)
 

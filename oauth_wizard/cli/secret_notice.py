@@ -33,7 +33,7 @@ MAX_MESSAGE = 256 * 1024  # SQS messages are at most 256 KiB
 
 def cmd_secret_notice(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
-    text = _message(args.from_message)
+    text = read_message(args.from_message)
     try:
         notice = read_expiry_notice(text)
     except NoticeError as exc:
@@ -62,7 +62,7 @@ def _where(source: str) -> str:
     return "stdin" if source == "-" else source
 
 
-def _message(source: str) -> str:
+def read_message(source: str) -> str:
     """The message's text, from a file or stdin (at most an SQS message's size)."""
     try:
         if source == "-":

@@ -77,6 +77,8 @@ class ProfileRecord:
     # The expiry date Amazon's APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY notice gave for the
     # current secret (``secret-notice``); None: only the 180-day estimate is known.
     client_secret_expires: date | None = None
+    # A rotation asked of Amazon's API whose new secret has not been stored yet (rotate-secret).
+    client_secret_rotation_requested: date | None = None
 
     @property
     def name(self) -> str:

@@ -31,6 +31,11 @@ def _store_flag(rec: ProfileRecord) -> list[str]:
     return ["--insecure-storage"] if "file" in where else []
 
 
+def rotate_command(rec: ProfileRecord) -> str:
+    """Rotate the client secret through Amazon's API (``rotate-secret``)."""
+    return command_line("rotate-secret", rec.name, *_store_flag(rec))
+
+
 def verify_command(rec: ProfileRecord) -> str:
     return command_line("verify", rec.name, *_store_flag(rec))
 

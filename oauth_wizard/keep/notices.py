@@ -12,7 +12,7 @@ never read into an error message.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -59,6 +59,42 @@ def read_expiry_notice(text: str) -> ExpiryNotice:
                         ident if isinstance(ident, str) else None)
 
 
+@dataclass(frozen=True)
+class NewSecretNotice:
+    """A new-secret notice: whose, the new secret (never shown), and both expiry dates."""
+
+    client_id: str
+    new_secret: str = field(repr=False)
+    new_expires: date
+    old_expires: date
+    notification_id: str | None
+
+
+def read_new_secret_notice(text: str) -> NewSecretNotice:
+    """The ``APPLICATION_OAUTH_CLIENT_NEW_SECRET`` notice in ``text``."""
+    notification = _unwrap(_json(text, "the input"))
+    kind = notification.get("notificationType")
+    if kind != NEW_SECRET:
+        raise NoticeError(f"notificationType is {kind!r}, not {NEW_SECRET}." if kind else
+                          "The JSON has no notificationType, so it is no SP-API notification.")
+    payload = notification.get("payload")
+    body = payload.get("applicationOAuthClientNewSecret") if isinstance(payload, dict) \
+        else None
+    if not isinstance(body, dict):
+        raise NoticeError("payload.applicationOAuthClientNewSecret is missing.")
+    client_id, secret = body.get("clientId"), body.get("newClientSecret")
+    if not isinstance(client_id, str) or not client_id:
+        raise NoticeError("payload.applicationOAuthClientNewSecret.clientId is missing.")
+    if not isinstance(secret, str) or not secret.strip():
+        raise NoticeError("payload.applicationOAuthClientNewSecret.newClientSecret is missing.")
+    metadata = notification.get("notificationMetadata")
+    ident = metadata.get("notificationId") if isinstance(metadata, dict) else None
+    return NewSecretNotice(client_id, secret.strip(),
+                           _day(body.get("newClientSecretExpiryTime"), "newClientSecretExpiryTime"),
+                           _day(body.get("oldClientSecretExpiryTime"), "oldClientSecretExpiryTime"),
+                           ident if isinstance(ident, str) else None)
+
+
 def _json(text: str, what: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
@@ -82,13 +118,11 @@ def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _day(value: object) -> date:
+def _day(value: object, name: str = "clientSecretExpiryTime") -> date:
     if not isinstance(value, str):
-        raise NoticeError("payload.applicationOAuthClientSecretExpiry.clientSecretExpiryTime "
-                          "is missing.")
+        raise NoticeError(f"The notice's {name} is missing.")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise NoticeError(f"clientSecretExpiryTime {value[:40]!r} is not an ISO 8601 "
-                          "date-time.") from None
+        raise NoticeError(f"{name} {value[:40]!r} is not an ISO 8601 date-time.") from None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()

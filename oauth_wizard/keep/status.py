@@ -62,6 +62,7 @@ from oauth_wizard.keep.commands import (
     command_line,
     marketplace_for,
     reauthorize_command,
+    rotate_command,
     secret_command,
     verify_command,
 )
@@ -262,7 +263,10 @@ def _client_secret(rec: ProfileRecord, state: SecretState, now: datetime
     elif state.location != "missing" and left <= ROTATION_DAYS - ROTATION_WARN_AGE:
         out.append(Problem("client_secret_rotation_soon", "warn", f"The client secret {said}: "
                            f"{most}{left} day(s) left before {deadline}.",
-                           rotate, fix_cmd))
+                           "Rotate it through Amazon's API (the new secret comes to the SQS "
+                           "queue of your Notification Preferences), or in the Solution "
+                           "Provider Portal and enter the new one with `profile add --force`:",
+                           rotate_command(rec)))
     return out, since, kind, age, left
 
 

@@ -50,7 +50,7 @@ def serialize(profiles: Mapping[str, ProfileRecord], path: Path) -> bytes:
             "marketplaces": list(app.marketplaces), "login_uri": app.login_uri,
             "redirect_uris": list(app.redirect_uris), "dev_ids": dict(app.dev_ids)}
         for key in ("secret_storage", "client_secret_first_seen", "client_secret_rotated",
-                    "client_secret_expires"):
+                    "client_secret_expires", "client_secret_rotation_requested"):
             if getattr(rec, key) is not None:
                 table[key] = getattr(rec, key)
         auths = []
@@ -211,7 +211,8 @@ class _Schema:
         self.unknown(t, {"app_id", "client_id", "app_state", "kind", "edits_pending", "hybrid",
                          "marketplaces", "login_uri", "redirect_uris", "dev_ids",
                          "secret_storage", "client_secret_first_seen", "client_secret_rotated",
-                         "client_secret_expires", "authorizations"}, name)
+                         "client_secret_expires", "client_secret_rotation_requested",
+                         "authorizations"}, name)
         dev_ids = self.pick(t, "dev_ids", dict, name, default={})
         for region, dev in dev_ids.items():
             if region not in REGIONS or not isinstance(dev, str):
@@ -240,7 +241,8 @@ class _Schema:
             app, self.pick(t, "secret_storage", str, name, default=None, choices=STORAGE),
             self.day(t, "client_secret_first_seen", name),
             self.day(t, "client_secret_rotated", name), records,
-            self.day(t, "client_secret_expires", name))
+            self.day(t, "client_secret_expires", name),
+            self.day(t, "client_secret_rotation_requested", name))
 
     def day(self, t: dict, key: str, name: str) -> date | None:
         value = self.pick(t, key, (date, str), name, default=None)
