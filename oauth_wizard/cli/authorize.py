@@ -93,7 +93,7 @@ def _preflight(run: Run) -> None:
 
 def _doctor(run: Run, exc: CommandError) -> None:
     """The doctor's top cause and fix under a failure, from the facts this run knows."""
-    from oauth_wizard.cli.diagnose import explain_failure
+    from oauth_wizard.cli.explain import explain_failure
     from oauth_wizard.doctor.preflight import wizard_facts
 
     try:

@@ -5,10 +5,6 @@ reference/diagnosis.md (``--json``, exactly ``Diagnosis.as_json()``), or as the 
 support asks for (``--support-case``, secrets removed). A diagnosis is an answer, not a check,
 so the exit code is 0 whenever one was produced; 2 for bad facts, an unknown profile or other
 usage errors.
-
-``explain_failure`` is the doctor's word under another command's failure (``authorize`` uses
-it; ``self-auth`` and ``verify`` can too): the top cause for the error with the facts the
-command already knows, in compact form.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from oauth_wizard.cli.common import (
@@ -217,36 +212,6 @@ def read_bounded(stream: TextIO, limit: int | None = None) -> bytes | str:
     unit = "bytes" if binary else "characters"
     note(f"the input was {total:,} {unit}; the doctor read its first and last {half // 1024} K.")
     return head + tail[-half:]
-
-
-def explain_failure(message: str, cause: str | None, facts: Mapping[str, str],
-                    profile: AppProfile | None = None, *, more: str | None = None,
-                    stream: TextIO | None = None) -> bool:
-    """Print the doctor's top cause and fix for a failure that named ``cause``; False (and
-    nothing printed) when the doctor does not know the cause or the facts do not parse."""
-    from oauth_wizard.doctor.diagnosis import diagnose
-    from oauth_wizard.doctor.knowledge import KnowledgeError, load
-    from oauth_wizard.doctor.render import compact_text
-
-    try:
-        kb = load()
-    except KnowledgeError:
-        return False
-    if not cause or cause not in kb.causes:
-        return False
-    known = dict(facts)
-    via = kb.causes[cause].via
-    if "via" not in known and via:
-        known["via"] = next((v for v in ("consent", "token-exchange") if v in via), via[0])
-    known["cause"] = cause
-    try:
-        diagnosis = diagnose(message, known, profile, kb=kb)
-    except DoctorFactError:
-        return False
-    out = sys.stderr if stream is None else stream
-    out.write(compact_text(diagnosis, width=width(), more=more))
-    out.flush()
-    return True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

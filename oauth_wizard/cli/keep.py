@@ -207,7 +207,7 @@ def explain(where: str, message: str, fix: str | None, cause: str | None, via: s
     """The failure and its fix, then the doctor's top cause with its numbered steps (the
     answer ``oauth-wizard diagnose`` gives), the cause id and the command to run next, on
     stderr."""
-    from oauth_wizard.cli.diagnose import explain_failure
+    from oauth_wizard.cli.explain import explain_failure
 
     out = sys.stderr if stream is None else stream
     print_wrapped(out, f"{where}: error: {message}", indent="  ", first="")

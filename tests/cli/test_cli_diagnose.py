@@ -248,7 +248,7 @@ def test_real_stdin_bytes_through_the_console_entry():
 
 
 def test_explain_failure_prints_only_for_a_cause_the_doctor_knows():
-    from oauth_wizard.cli.diagnose import explain_failure
+    from oauth_wizard.cli.explain import explain_failure
 
     out = io.StringIO()
     assert not explain_failure("Port busy", "no_such_cause", {}, stream=out)
