@@ -36,27 +36,10 @@ class ExpiryNotice:
 
 def read_expiry_notice(text: str) -> ExpiryNotice:
     """The expiry notice in ``text``; ``NoticeError`` names what is missing or wrong."""
-    notification = _unwrap(_json(text, "the input"))
-    kind = notification.get("notificationType")
-    if kind == NEW_SECRET:
-        raise NoticeError(f"This is an {NEW_SECRET} notification: it carries a new client "
-                          "secret, not an expiry date.")
-    if kind != EXPIRY:
-        raise NoticeError(f"notificationType is {kind!r}, not {EXPIRY}." if kind else
-                          "The JSON has no notificationType, so it is no SP-API notification.")
-    payload = notification.get("payload")
-    body = payload.get("applicationOAuthClientSecretExpiry") if isinstance(payload, dict) \
-        else None
-    if not isinstance(body, dict):
-        raise NoticeError("payload.applicationOAuthClientSecretExpiry is missing.")
-    client_id, when = body.get("clientId"), body.get("clientSecretExpiryTime")
-    if not isinstance(client_id, str) or not client_id:
-        raise NoticeError("payload.applicationOAuthClientSecretExpiry.clientId is missing.")
-    metadata = notification.get("notificationMetadata")
-    ident = metadata.get("notificationId") if isinstance(metadata, dict) else None
+    body, client_id, ident = _payload(text, EXPIRY, "applicationOAuthClientSecretExpiry")
     reason = body.get("clientSecretExpiryReason")
-    return ExpiryNotice(client_id, _day(when), reason if isinstance(reason, str) else "",
-                        ident if isinstance(ident, str) else None)
+    return ExpiryNotice(client_id, _day(body.get("clientSecretExpiryTime")),
+                        reason if isinstance(reason, str) else "", ident)
 
 
 @dataclass(frozen=True)
@@ -72,27 +55,37 @@ class NewSecretNotice:
 
 def read_new_secret_notice(text: str) -> NewSecretNotice:
     """The ``APPLICATION_OAUTH_CLIENT_NEW_SECRET`` notice in ``text``."""
-    notification = _unwrap(_json(text, "the input"))
-    kind = notification.get("notificationType")
-    if kind != NEW_SECRET:
-        raise NoticeError(f"notificationType is {kind!r}, not {NEW_SECRET}." if kind else
-                          "The JSON has no notificationType, so it is no SP-API notification.")
-    payload = notification.get("payload")
-    body = payload.get("applicationOAuthClientNewSecret") if isinstance(payload, dict) \
-        else None
-    if not isinstance(body, dict):
-        raise NoticeError("payload.applicationOAuthClientNewSecret is missing.")
-    client_id, secret = body.get("clientId"), body.get("newClientSecret")
-    if not isinstance(client_id, str) or not client_id:
-        raise NoticeError("payload.applicationOAuthClientNewSecret.clientId is missing.")
+    body, client_id, ident = _payload(text, NEW_SECRET, "applicationOAuthClientNewSecret")
+    secret = body.get("newClientSecret")
     if not isinstance(secret, str) or not secret.strip():
         raise NoticeError("payload.applicationOAuthClientNewSecret.newClientSecret is missing.")
-    metadata = notification.get("notificationMetadata")
-    ident = metadata.get("notificationId") if isinstance(metadata, dict) else None
     return NewSecretNotice(client_id, secret.strip(),
                            _day(body.get("newClientSecretExpiryTime"), "newClientSecretExpiryTime"),
                            _day(body.get("oldClientSecretExpiryTime"), "oldClientSecretExpiryTime"),
-                           ident if isinstance(ident, str) else None)
+                           ident)
+
+
+def _payload(text: str, kind: str, key: str) -> tuple[dict[str, Any], str, str | None]:
+    """The notification's ``payload[key]``, its clientId and its notificationId, once the
+    notification in ``text`` is of ``kind``."""
+    notification = _unwrap(_json(text, "the input"))
+    found = notification.get("notificationType")
+    if found == NEW_SECRET != kind:  # say so without reading the secret into the message
+        raise NoticeError(f"This is an {NEW_SECRET} notification: it carries a new client "
+                          "secret, not an expiry date.")
+    if found != kind:
+        raise NoticeError(f"notificationType is {found!r}, not {kind}." if found else
+                          "The JSON has no notificationType, so it is no SP-API notification.")
+    payload = notification.get("payload")
+    body = payload.get(key) if isinstance(payload, dict) else None
+    if not isinstance(body, dict):
+        raise NoticeError(f"payload.{key} is missing.")
+    client_id = body.get("clientId")
+    if not isinstance(client_id, str) or not client_id:
+        raise NoticeError(f"payload.{key}.clientId is missing.")
+    metadata = notification.get("notificationMetadata")
+    ident = metadata.get("notificationId") if isinstance(metadata, dict) else None
+    return body, client_id, ident if isinstance(ident, str) else None
 
 
 def _json(text: str, what: str) -> dict[str, Any]:

@@ -138,7 +138,6 @@ class Tokens:
         self._grants: dict[str, Grant] = {}
         self._access: dict[str, _Access] = {}
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}
-        self._expired_secret = False  # the request being answered authenticated with one
         self.secrets = SecretBook()
         for app in registry.apps:
             self.secrets.add(app.client_id, app.client_secret, app.client_secret_expires_at)
@@ -190,11 +189,12 @@ class Tokens:
         return self.secrets.rotate(client_id, self.now(), lambda: "amzn1.oa2-cs.v1."
                                    + secrets.token_hex(32))
 
-    def _new_access(self, client_id: str, grant: Grant | None,
+    def _new_access(self, client_id: str, grant: Grant | None, expired: bool,
                     scopes: tuple[str, ...] = ()) -> dict:
+        """An access token; ``expired``: minted with a client secret past its expiry."""
         token = "Atza|" + self.factory("access_token")  # §3 Response "starts with Atza|"
         self._access[token] = _Access(client_id, self.now() + ACCESS_TOKEN_LIFETIME, grant,
-                                      scopes, self._expired_secret)
+                                      scopes, expired)
         return {"access_token": token, "token_type": "bearer", "expires_in": ACCESS_TOKEN_LIFETIME}
 
     # -- POST /auth/o2/token -------------------------------------------------------------
@@ -224,12 +224,11 @@ class Tokens:
             # §3: wrong client ID or secret, or one rotated out → 401 invalid_client [issue
             # jlevers#578, #602]; an expired one is answered by SP-API (client_secrets.py)
             return lwa_error(401, "invalid_client", "Client authentication failed")
-        self._expired_secret = state == EXPIRED
         grant = {"authorization_code": self._code_grant, "refresh_token": self._refresh_grant,
                  "client_credentials": self._client_grant}[grant_type]
-        return grant(app, params)
+        return grant(app, params, state == EXPIRED)
 
-    def _code_grant(self, app: SimApp, params: dict[str, str]) -> Answer:
+    def _code_grant(self, app: SimApp, params: dict[str, str], expired: bool) -> Answer:
         code = self._codes.get(params["code"])
         if code is None or code.grant.client_id != app.client_id \
                 or self.now() >= code.issued_at + CODE_LIFETIME:
@@ -241,10 +240,10 @@ class Tokens:
         del self._codes[params["code"]]  # single use [official-2021; issue docs#268]
         refresh = self._new_refresh(code.grant)
         # §3 Response: the code grant also returns the refresh token [official-2021]
-        body = self._new_access(app.client_id, code.grant)
+        body = self._new_access(app.client_id, code.grant, expired)
         return Answer(200, {**body, "refresh_token": refresh})
 
-    def _refresh_grant(self, app: SimApp, params: dict[str, str]) -> Answer:
+    def _refresh_grant(self, app: SimApp, params: dict[str, str], expired: bool) -> Answer:
         grant = self._grants.get(params["refresh_token"])
         if grant is None or grant.revoked or grant.client_id != app.client_id:
             # §3: revoked, expired, another client's, mangled → invalid_grant [issue
@@ -254,9 +253,9 @@ class Tokens:
                              "permission.")
         # Whether Amazon echoes refresh_token here is not stated in §3, so it is left out and
         # clients cannot come to rely on it (the token does not rotate [official-2021]).
-        return Answer(200, self._new_access(app.client_id, grant))
+        return Answer(200, self._new_access(app.client_id, grant, expired))
 
-    def _client_grant(self, app: SimApp, params: dict[str, str]) -> Answer:
+    def _client_grant(self, app: SimApp, params: dict[str, str], expired: bool) -> Answer:
         for scope in params["scope"].split():
             if scope == REMOVED_SCOPE:  # §3, §6: Authorization API removed 2024-03-27 [official]
                 return lwa_error(400, "invalid_scope", f"{scope} is no longer available: the "
@@ -266,7 +265,8 @@ class Tokens:
                 return lwa_error(400, "invalid_scope", f"Unknown scope {scope!r}; the grantless "
                                  f"scopes are {', '.join(GRANTLESS_SCOPES)}. (Simulator wording; "
                                  "the error mapping is uncertain.)")
-        return Answer(200, self._new_access(app.client_id, None, tuple(params["scope"].split())))
+        return Answer(200, self._new_access(app.client_id, None, expired,
+                                            tuple(params["scope"].split())))
 
     # -- SP-API's side -------------------------------------------------------------------
     def authorize_call(self, token: str, region: str) -> Grant | Answer:
