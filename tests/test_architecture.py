@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "oauth_wizard"
-HEAVY = ("httpx", "aiohttp", "keyring")
+HEAVY = ("httpx", "aiohttp", "keyring", "boto3")
 SCREENS = sorted(f"oauth_wizard.tui.screens.{p.stem}" for p in (PACKAGE / "tui" / "screens").glob(
     "*.py") if p.stem != "__init__")
 
@@ -72,3 +72,14 @@ def test_no_module_is_longer_than_400_lines() -> None:
     long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text("utf-8").splitlines())) > 400}
     assert long == {}
+
+
+def test_the_commands_load_boto3_only_when_an_aws_option_is_used() -> None:
+    """boto3 is an optional extra: importing every command module must not need it."""
+    code = ("import sys, importlib, pkgutil, oauth_wizard.cli as c\n"
+            "[importlib.import_module(f'oauth_wizard.cli.{m.name}') for m in "
+            "pkgutil.iter_modules(c.__path__)]\n"
+            "print(','.join(m for m in ('boto3', 'botocore', 'moto') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
+                          timeout=60, check=True, cwd=ROOT)
+    assert done.stdout.strip() == ""

@@ -47,5 +47,11 @@ async def rotate_client_secret(spapi: SpApiClient, access_token: str, region: st
     if resp.status_code == 429:
         err.fix = ("Amazon allows one rotation a minute per app: wait a minute, and check your "
                    "queue first, since an earlier request may already have rotated it.")
-        err.args = (f"{err.message} {err.fix}",)
+    elif resp.status_code == 400 and "sandbox" in err.message.lower():
+        err.fix = ("Amazon rotates secrets only for production applications (not from a "
+                   "sandbox application): rotate the production app's secret, or the sandbox "
+                   "app's in the Solution Provider Portal.")
+    else:
+        raise err
+    err.args = (f"{err.message} {err.fix}",)
     raise err

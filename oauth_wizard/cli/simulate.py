@@ -27,6 +27,7 @@ from oauth_wizard.simulator.registry import Registry, RegistryError, load_regist
 from oauth_wizard.simulator.server import Simulator, SimulatorError
 
 DEMO_PROFILE = "sim-demo"
+NOTICE_QUEUE = "oauth-wizard-sim-notifications"
 LOGIN_PATH, CALLBACK_PATH = "/sp-api/login", "/sp-api/callback"
 
 
@@ -58,9 +59,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 async def _serve(args: argparse.Namespace, registry: Registry, catcher_port: int | None) -> int:
     sim = Simulator(registry, auto_approve=args.auto_approve)
+    aws = _local_aws(sim) if args.aws else None
     try:
         await sim.start(port=args.port or 0)
     except SimulatorError as exc:
+        if aws is not None:
+            aws.stop()
         raise UsageError(f"The simulator {exc}.") from None
     try:
         with _stop_signals() as stopped:  # before the ready line: a script may stop us at once
@@ -71,8 +75,26 @@ async def _serve(args: argparse.Namespace, registry: Registry, catcher_port: int
             await stopped.wait()
     finally:
         await sim.stop()
+        if aws is not None:
+            aws.stop()
     print(f"{PROG}: simulator stopped", file=sys.stderr)
     return EXIT_OK
+
+
+def _local_aws(sim: Simulator):
+    """moto's server on 127.0.0.1 with one queue, where the simulator sends its
+    notifications (new client secrets, expiry warnings)."""
+    from oauth_wizard.simulator.local_aws import LocalAws
+
+    aws = LocalAws()
+    try:
+        aws.start()
+    except SimulatorError as exc:
+        raise UsageError(f"The simulator {exc}.", "Or leave --aws out.") from None
+    url = aws.create_queue(NOTICE_QUEUE)
+    sim.deliver_notifications(aws.sender(url))
+    sim.local_aws = {"endpoint": aws.endpoint, "queue_url": url, **aws.settings}
+    return aws
 
 
 @contextlib.contextmanager
@@ -121,6 +143,14 @@ def summary(sim: Simulator, catcher_port: int | None, out: TextIO) -> None:
                          f"{app['self_auth_selling_partner_id']} ({app['self_auth_region']})"))
         for label, value in rows:
             w(f"  {label:<18}{value}\n")
+    if info.get("aws"):
+        aws = info["aws"]
+        w(f"\nAmazon's notifications go to a local SQS queue (moto, --aws): {aws['queue_url']}\n"
+          "Point boto3 and the AWS CLI at it (moto accepts these fake keys):\n")
+        w("  export " + " ".join(f"{k}={aws[k]}" for k in (
+            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+          + "\n")
+        w(f"  then: {PROG} rotate-secret NAME --queue-url {aws['queue_url']}\n")
     w("\nSellers:\n")
     for seller in info["sellers"]:
         users = ", ".join(f"{u['name']} ({'primary' if u['primary'] else 'secondary'})"
@@ -160,5 +190,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the apps and sellers (JSON; default: the built-in demo registry)")
     parser.add_argument("--auto-approve", action="store_true",
                         help="approve consent as the first primary user, without a page")
+    parser.add_argument("--aws", action="store_true",
+                        help="also run a local SQS and Secrets Manager (moto's server on "
+                        "127.0.0.1) and send Amazon's notifications to a queue there")
     parser.add_argument("--json", action="store_true",
                         help="print one ready line of JSON for scripts (with the fake secrets)")

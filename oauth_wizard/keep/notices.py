@@ -12,9 +12,10 @@ never read into an error message.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 EXPIRY = "APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY"
 NEW_SECRET = "APPLICATION_OAUTH_CLIENT_NEW_SECRET"  # noqa: S105 - a notification type
@@ -63,6 +64,29 @@ def read_new_secret_notice(text: str) -> NewSecretNotice:
                            _day(body.get("newClientSecretExpiryTime"), "newClientSecretExpiryTime"),
                            _day(body.get("oldClientSecretExpiryTime"), "oldClientSecretExpiryTime"),
                            ident)
+
+
+Notice = TypeVar("Notice", ExpiryNotice, NewSecretNotice)
+
+
+def new_secret_for(client_id: str) -> Callable[[str], NewSecretNotice | None]:
+    """A queue watch's pick: the new-secret notice for ``client_id``, None for anything else."""
+    return _for(client_id, read_new_secret_notice)
+
+
+def expiry_for(client_id: str) -> Callable[[str], ExpiryNotice | None]:
+    """A queue watch's pick: the expiry notice for ``client_id``, None for anything else."""
+    return _for(client_id, read_expiry_notice)
+
+
+def _for(client_id: str, read: Callable[[str], Notice]) -> Callable[[str], Notice | None]:
+    def pick(text: str) -> Notice | None:
+        try:
+            notice = read(text)
+        except NoticeError:
+            return None
+        return notice if notice.client_id == client_id else None
+    return pick
 
 
 def _payload(text: str, kind: str, key: str) -> tuple[dict[str, Any], str, str | None]:

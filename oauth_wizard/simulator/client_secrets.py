@@ -59,6 +59,11 @@ class SecretBook:
             return EXPIRED if kept.expires_at is not None and now >= kept.expires_at else OK
         return None
 
+    def current_expiry(self, client_id: str) -> float | None:
+        """When the app's current secret expires (None: never, or no secret)."""
+        kept = self._by_client.get(client_id)
+        return kept[-1].expires_at if kept else None
+
     def rotate(self, client_id: str, now: float, make: Callable[[], str]) -> Rotation:
         """A new current secret; the old one works until the overlap ends (or its own expiry,
         when that comes first)."""

@@ -32,7 +32,7 @@ from oauth_wizard.simulator.registry_checks import FieldChecker
 SELLING_PARTNER_ID_RE = re.compile(r"[A-Z0-9]{2,32}")
 APP_KEYS = {"app_id", "client_id", "client_secret", "app_state", "kind", "login_uri",
             "redirect_uris", "marketplaces", "hybrid", "mws_developer_ids", "name", "suppressed",
-            "listed", "client_secret_expires_at", "oauth_enabled", "edit"}
+            "listed", "client_secret_expires_at", "oauth_enabled", "edit", "sandbox"}
 EDIT_KEYS = {"state", "login_uri", "redirect_uris"}
 EDIT_STATES = ("draft", "pending_approval")  # "Current edit is saved as draft" / "pending approval"
 SELLER_KEYS = {"selling_partner_id", "marketplaces", "users", "store_name"}
@@ -116,6 +116,8 @@ class SimApp:
     # "Enable OAuth from Appstore" ticked; unticked, production consent shows the MWS page.
     oauth_enabled: bool = True
     edit: SimEdit | None = None  # a Published app's edit not yet live
+    # A sandbox application: the Application Management API refuses it (updates §7).
+    sandbox: bool = False
 
     @property
     def published(self) -> bool:
@@ -131,7 +133,7 @@ class SimApp:
             "login_uri": self.login_uri, "redirect_uris": list(self.redirect_uris),
             "marketplaces": list(self.marketplaces), "hybrid": self.hybrid,
             "mws_developer_ids": dict(self.mws_developer_ids), "suppressed": self.suppressed,
-            "listed": self.listed, "oauth_enabled": self.oauth_enabled,
+            "listed": self.listed, "oauth_enabled": self.oauth_enabled, "sandbox": self.sandbox,
             "client_secret_expires_at": _iso(self.client_secret_expires_at),
             **({"edit": {"state": self.edit.state, "login_uri": self.edit.login_uri,
                          "redirect_uris": list(self.edit.redirect_uris)}} if self.edit else {}),
@@ -217,11 +219,13 @@ def _parse_app(c: FieldChecker, raw: object, path: str) -> SimApp | None:
     name = c.string(d.get("name", "Simulated app"), f"{path}.name")
     suppressed = c.boolean(d.get("suppressed", False), f"{path}.suppressed")
     listed = c.boolean(d.get("listed", False), f"{path}.listed")
+    sandbox = c.boolean(d.get("sandbox", False), f"{path}.sandbox")
     expires = c.instant(d.get("client_secret_expires_at"), f"{path}.client_secret_expires_at")
     oauth = c.boolean(d.get("oauth_enabled", True), f"{path}.oauth_enabled")
     edit = _parse_edit(c, d["edit"], f"{path}.edit", state) if "edit" in d else None
     return SimApp(app_id, client_id, secret, state, kind or "seller", login, redirects, codes,
-                  hybrid, tuple(dev_ids), name, suppressed, listed, expires, oauth, edit)
+                  hybrid, tuple(dev_ids), name, suppressed, listed, expires, oauth, edit,
+                  sandbox)
 
 
 def _parse_edit(c: FieldChecker, raw: object, path: str, app_state: str) -> SimEdit | None:

@@ -32,6 +32,7 @@ from oauth_wizard.simulator.consent_rules import (
     user_refusal,
 )
 from oauth_wizard.simulator.lwa import Grant, Tokens, default_token_factory
+from oauth_wizard.simulator.notifications import Outbox
 from oauth_wizard.simulator.registry import Registry, SimApp
 
 log = package_logger(__name__)  # silent unless debugging
@@ -69,7 +70,8 @@ class Simulator:
         self.auto_approve = auto_approve
         self.tokens = Tokens(registry, clock, token_factory or default_token_factory)
         self._logins: dict[str, _Login] = {}
-        self.outbox = app_management.Outbox()  # notifications sent (the new client secrets)
+        self.outbox = Outbox()  # notifications sent: new client secrets, expiry warnings
+        self.local_aws: dict[str, str] | None = None  # simulate --aws: where they are sent
         self._authorized: dict[str, set[str]] = {}  # app_id → sellers that completed consent
         self._runner: web.AppRunner | None = None
         self._base = ""
@@ -86,8 +88,25 @@ class Simulator:
         return self.tokens.now()
 
     def advance(self, seconds: float) -> None:
-        """Move the simulator's clock forward (code expiry, token expiry, rate refill)."""
+        """Move the simulator's clock forward (code expiry, token expiry, rate refill); the
+        secret-expiry warnings that become due are sent."""
         self.tokens.advance(seconds)
+        self.warn_expiring_secrets()
+
+    def deliver_notifications(self, sink: Callable[[str], object]) -> None:
+        """Send every notification from now on to ``sink`` too (an SQS queue's send), and
+        the expiry warnings already due."""
+        self.outbox.sink = sink
+        self.warn_expiring_secrets()
+
+    def warn_expiring_secrets(self) -> int:
+        """Post the APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY notices due now; how many."""
+        now, sent = self.now(), 0
+        for app in self.registry.apps:
+            expires = self.tokens.secrets.current_expiry(app.client_id)
+            if expires is not None:
+                sent += self.outbox.warn_expiry(app.client_id, app.app_id, expires, now)
+        return sent
 
     def self_authorize(self, app_id: str, selling_partner_id: str, region: str) -> str:
         """A new self-authorization refresh token (§6), as Seller Central's Authorize button."""
@@ -172,7 +191,7 @@ class Simulator:
                    for s in self.registry.sellers]
         return {"simulator": sim_pages.BANNER, "portal_url": self.portal_url,
                 "lwa_url": self.lwa_url, "spapi_url": self.spapi_url, "apps": apps,
-                "sellers": sellers}
+                "sellers": sellers, **({"aws": self.local_aws} if self.local_aws else {})}
 
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard])

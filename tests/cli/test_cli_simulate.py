@@ -129,3 +129,38 @@ def test_a_busy_port_is_a_clear_usage_error(monkeypatch):
         code, out, err = run_sync(monkeypatch, "simulate", "--port", str(port), "--json")
     assert code == 2 and out == ""
     assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_simulate_aws_delivers_a_rotation_to_its_local_queue(tmp_path):
+    """`simulate --aws` end to end, as a developer would run it in two terminals: the demo
+    app's secret is rotated through the simulator and read from moto's queue by a second
+    process, which proves and stores it."""
+    proc = start("--json", "--auto-approve", "--aws")
+    try:
+        ready = json.loads(proc.stdout.readline())
+        aws, app = ready["aws"], ready["apps"][0]
+        assert aws["endpoint"].startswith("http://127.0.0.1:")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "OAUTH_WIZARD_CONFIG_DIR": str(tmp_path),
+               "OAUTH_WIZARD_PORTAL_URL": ready["portal_url"],
+               "OAUTH_WIZARD_LWA_URL": ready["lwa_url"],
+               "OAUTH_WIZARD_SPAPI_URL": ready["spapi_url"],
+               **{k: v for k, v in aws.items() if k.startswith("AWS_")}}
+
+        def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+            return subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
+                [sys.executable, "-m", "oauth_wizard", *argv], input=stdin, env=env,
+                capture_output=True, text=True, timeout=90, cwd=ROOT)
+        added = run("profile", "add", "demo", "--app-id", app["app_id"], "--client-id",
+                    app["client_id"], "--app-state", app["app_state"], "--marketplace", "US",
+                    "--login-uri", app["login_uri"], "--redirect-uri", app["redirect_uris"][0],
+                    "--insecure-storage", stdin=app["client_secret"])
+        assert added.returncode == 0, added.stderr
+        rotated = run("rotate-secret", "demo", "--yes", "--queue-url", aws["queue_url"],
+                      "--wait", "60", "--json")
+        assert rotated.returncode == 0, rotated.stderr
+        result = json.loads(rotated.stdout)
+        assert result["ok"] and result["steps"][-1]["step"] == "delete the queue message"
+        assert app["client_secret"] not in rotated.stdout + rotated.stderr
+    finally:
+        code, _, err = stop(proc)
+    assert code == 0 and "simulator stopped" in err
