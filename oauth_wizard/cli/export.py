@@ -33,6 +33,7 @@ from oauth_wizard.keep.export import FORMATS
 from oauth_wizard.keep.service import default_marketplace, spid_label
 
 INPUT_KINDS = ("bad_input", "exists", "account_exists")
+AWS_FORMAT = "aws-secrets-manager"
 
 
 def _marketplace(args: argparse.Namespace, record: ProfileRecord,
@@ -61,6 +62,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
 
     record = load_record(args, args.name)
+    if args.format == AWS_FORMAT:
+        return _export_to_aws(args, record)
+    if args.secret_id or args.aws_region:
+        raise UsageError("--secret-id and --aws-region are for --format aws-secrets-manager.",
+                         "Leave them out, or use that format.")
     auth = choose_one(args, record)
     target = None if args.output == "-" else (
         Path(args.output).expanduser() if args.output else default_path(args.format))
@@ -93,17 +99,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_to_aws(args: argparse.Namespace, record: ProfileRecord) -> int:
+    """Create the secret or put a new version, read it back, compare, then say done."""
+    from oauth_wizard.aws.session import AwsError
+    from oauth_wizard.cli.aws_secret import failure, secrets_manager
+    from oauth_wizard.keep.aws_secret import AwsSecretError, write_credentials
+
+    if not args.secret_id:
+        raise UsageError("--format aws-secrets-manager needs --secret-id ID (the secret's name "
+                         "or ARN).", "Add --secret-id, e.g. --secret-id sp-api/shop.")
+    if args.output or args.account or args.marketplace or args.force:
+        raise UsageError("--output, --force, --account and --marketplace have no meaning for "
+                         "an AWS secret.", "Leave them out.")
+    auth = choose_one(args, record)
+    sm = secrets_manager(args, "export --format aws-secrets-manager")
+    creds = required(asyncio.run(keep_service(args).export_credentials(record, auth)))
+    try:
+        written = write_credentials(sm, args.secret_id, creds.client_id, creds.client_secret,
+                                    creds.refresh_token)
+    except (AwsError, AwsSecretError) as exc:
+        raise failure(exc) from None
+    how = "Created" if written.created else "Put a new version of"
+    print(f"{how} AWS secret {written.secret_id} ({written.version}) with the credentials of "
+          f"profile '{record.name}', {auth.region} {spid_label(auth.selling_partner_id)}; read "
+          "back and compared.")
+    note(f"python-amazon-sp-api reads it with SP_API_AWS_SECRET_ID={written.secret_id} "
+         "(and its [aws] extra); other keys the secret held are kept.")
+    return EXIT_OK
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``oauth-wizard export``."""
     parser.description = (
         "Write the credentials in the format a library reads. Files are written "
         "with mode 0600 and never over an existing file without --force. psa-yaml and "
-        "amz-tools go to their library's file by default, the others to stdout.")
+        "amz-tools go to their library's file by default, the others to stdout; "
+        "aws-secrets-manager goes to the AWS secret --secret-id names.")
     add_store_options(parser)
     parser.set_defaults(handler=cmd_export)
     parser.add_argument("name", metavar="NAME", help="the profile")
-    parser.add_argument("--format", required=True, choices=FORMATS, metavar="FORMAT",
-                        help=f"one of: {', '.join(FORMATS)}")
+    parser.add_argument("--format", required=True, choices=(*FORMATS, AWS_FORMAT),
+                        metavar="FORMAT", help=f"one of: {', '.join((*FORMATS, AWS_FORMAT))}")
     parser.add_argument("--output", metavar="F",
                         help="write to file F (- for stdout); default: the library's file for "
                         "psa-yaml and amz-tools, stdout for the others")
@@ -115,4 +151,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--marketplace", metavar="CC",
                         help="the default marketplace written where the format has one "
                         "(default: the authorization's first)")
+    parser.add_argument("--secret-id", metavar="ID",
+                        help="aws-secrets-manager: the secret's name or ARN (created, or a new "
+                        "version put; needs oauth-wizard[aws])")
+    parser.add_argument("--aws-region", metavar="R",
+                        help="aws-secrets-manager: the secret's region (default: AWS_REGION)")
     add_selectors(parser)

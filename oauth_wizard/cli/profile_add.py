@@ -88,7 +88,33 @@ def build(args: argparse.Namespace) -> AppProfile:
     return built.profile
 
 
+def _from_aws(args: argparse.Namespace):
+    """The credentials in ``--from-aws-secret``'s secret; its client ID fills --client-id."""
+    from oauth_wizard.aws.session import AwsError
+    from oauth_wizard.cli.aws_secret import failure, secrets_manager
+    from oauth_wizard.keep.aws_secret import AwsSecretError, read_credentials
+
+    try:
+        imported = read_credentials(secrets_manager(args, "profile add --from-aws-secret"),
+                                    args.from_aws_secret)
+    except (AwsError, AwsSecretError) as exc:
+        raise failure(exc) from None
+    if args.client_id and args.client_id != imported.client_id:
+        raise UsageError(f"--client-id {args.client_id} differs from the client ID in AWS "
+                         f"secret {args.from_aws_secret} ({imported.client_id}).",
+                         "Leave --client-id out to take the secret's, or name the right secret.")
+    args.client_id = imported.client_id
+    return imported
+
+
 def cmd_profile_add(args: argparse.Namespace) -> int:
+    if args.from_aws_secret:
+        from oauth_wizard.cli.aws_secret import check_aws_available
+        check_aws_available("profile add --from-aws-secret")
+    elif not args.client_id:
+        raise UsageError("--client-id is required (or --from-aws-secret ID, which holds it).",
+                         "Add --client-id amzn1.application-oa2-client.<hex>.")
+    imported = _from_aws(args) if args.from_aws_secret else None
     profile = build(args)
     profiles = ProfileStore(config_dir(args))
     try:
@@ -107,7 +133,7 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
         raise secret_store_failure(exc) from None
     previous = asyncio.run(_previous_secret(secrets, key, profile.name))
     try:
-        raw = read_secret("client secret")
+        raw = imported.client_secret if imported else read_secret("client secret")
     except PromptError as exc:
         raise UsageError(exc.message, exc.fix) from None
     secret = checked(check_client_secret(raw, required=True), "client secret")
@@ -117,8 +143,24 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
     markets = ", ".join(app.marketplaces)
     print(f"Saved profile '{app.name}': {app.app_state} {app.kind} app {app.app_id}, "
           f"marketplaces {markets}; client secret {mask(secret)} in {where}.")
+    if imported is not None and imported.refresh_token:
+        return _keep_imported_token(args, record, imported.refresh_token)
     print(f"next: {next_command(args, 'authorize ' + app.name)}")
     return EXIT_OK
+
+
+def _keep_imported_token(args: argparse.Namespace, record: ProfileRecord, token: str) -> int:
+    """The AWS secret's refresh token, proven and kept as ``self-auth`` keeps one, when the
+    app's marketplaces name one region (a refresh token is for one region)."""
+    from oauth_wizard.cli.selfauth import keep_imported_token
+
+    regions = record.app.regions()
+    if len(regions) != 1:
+        note(f"the AWS secret's refresh token was not kept: the app's marketplaces span "
+             f"{', '.join(regions)} and the secret does not say which region it is for. Pipe "
+             f"it to: {next_command(args, f'self-auth {record.name} --region REGION')}")
+        return EXIT_OK
+    return keep_imported_token(args, record, regions[0], token)
 
 
 async def _previous_secret(secrets: SecretStore, key: str, name: str) -> str | None:
@@ -213,8 +255,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", help="the profile's name (letters, digits, . _ -)")
     parser.add_argument("--app-id", required=True, metavar="ID",
                         help="the app ID from Develop Apps (amzn1.sp.solution.<uuid>)")
-    parser.add_argument("--client-id", required=True, metavar="ID",
-                        help="the LWA client ID (amzn1.application-oa2-client.<hex>)")
+    parser.add_argument("--client-id", metavar="ID",
+                        help="the LWA client ID (amzn1.application-oa2-client.<hex>); required "
+                        "unless --from-aws-secret gives it")
     parser.add_argument("--app-state", required=True, type=lower, choices=APP_STATES,
                         help="the app's state in the Solution Provider Portal; decides "
                              "version=beta")
@@ -234,3 +277,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Published app with edits awaiting Amazon's approval")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing profile of that name (its authorizations stay)")
+    parser.add_argument("--from-aws-secret", metavar="ID",
+                        help="take the client ID, client secret and refresh token from this AWS "
+                        "Secrets Manager secret (python-amazon-sp-api's keys; needs "
+                        "oauth-wizard[aws])")
+    parser.add_argument("--aws-region", metavar="R",
+                        help="with --from-aws-secret: the secret's region (default: AWS_REGION)")

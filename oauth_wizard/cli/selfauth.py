@@ -67,6 +67,12 @@ def _region(args: argparse.Namespace, record: ProfileRecord) -> str:
                      "Authorize button per region: run self-auth once per region).")
 
 
+def keep_imported_token(args: argparse.Namespace, record: ProfileRecord, region: str,
+                        token: str) -> int:
+    """``profile add --from-aws-secret``: keep the secret's refresh token as self-auth does."""
+    return asyncio.run(_self_authorize(args, record, region, None, token))
+
+
 def cmd_self_auth(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
     region = _region(args, record)
@@ -76,7 +82,8 @@ def cmd_self_auth(args: argparse.Namespace) -> int:
 
 
 async def _self_authorize(args: argparse.Namespace, record: ProfileRecord, region: str,
-                spid: str | None) -> int:
+                spid: str | None, given: str | None = None) -> int:
+    """Keep a refresh token (typed, piped, or ``given`` by an import) after proving it."""
     secrets = open_secret_store(args)
     try:
         await secrets.check(write=True)
@@ -87,7 +94,7 @@ async def _self_authorize(args: argparse.Namespace, record: ProfileRecord, regio
         f"the client secret of profile '{record.name}'",
         f"{secret_fix(args, record)}\nLWA needs it to prove the token."))
     try:
-        raw = read_secret("refresh token")
+        raw = given if given is not None else read_secret("refresh token")
     except PromptError as exc:
         raise UsageError(exc.message, exc.fix) from None
     token = checked(check_refresh_token(raw), "refresh token")
