@@ -76,10 +76,12 @@ class Message:
 class Queue:
     """One SQS queue through boto3 (blocking calls: run them off the event loop)."""
 
-    def __init__(self, queue: QueueUrl, what: str, region: str | None = None) -> None:
+    def __init__(self, queue: QueueUrl, what: str, region: str | None = None,
+                 settings: Mapping[str, str] | None = None) -> None:
         self.url = queue.url
         self._where = f"SQS queue {queue.name}"
-        self._sqs = client("sqs", what, region or queue.region, wait_s=MAX_WAIT_S)
+        self._sqs = client("sqs", what, region or queue.region, wait_s=MAX_WAIT_S,
+                           settings=settings)
 
     def _call(self, method: str, **params: Any) -> dict[str, Any]:
         try:

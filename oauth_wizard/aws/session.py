@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from oauth_wizard.core.errors import WizardError
@@ -34,8 +35,10 @@ class AwsError(WizardError):
         self.code = code
 
 
-def client(service: str, what: str, region: str | None = None, wait_s: float = 0.0) -> Any:
-    """A boto3 client for ``service``; ``what`` names the command for the install hint."""
+def client(service: str, what: str, region: str | None = None, wait_s: float = 0.0,
+           settings: Mapping[str, str] | None = None) -> Any:
+    """A boto3 client for ``service``; ``what`` names the command for the install hint.
+    ``settings`` replace the environment's ``AWS_*`` values (the demo's local AWS)."""
     try:
         import boto3
         from botocore.config import Config
@@ -45,9 +48,15 @@ def client(service: str, what: str, region: str | None = None, wait_s: float = 0
         logging.getLogger(name).setLevel(logging.CRITICAL)
     config = Config(connect_timeout=CONNECT_S, read_timeout=wait_s + READ_SLACK_S,
                     retries={"max_attempts": ATTEMPTS, "mode": "standard"})
-    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    env = settings if settings is not None else os.environ
+    region = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    given = {} if settings is None else {
+        "endpoint_url": settings.get("AWS_ENDPOINT_URL"),
+        "aws_access_key_id": settings.get("AWS_ACCESS_KEY_ID"),
+        "aws_secret_access_key": settings.get("AWS_SECRET_ACCESS_KEY")}
     try:
-        return boto3.session.Session().client(service, region_name=region, config=config)
+        return boto3.session.Session().client(service, region_name=region, config=config,
+                                              **given)
     except Exception as exc:  # noqa: BLE001 - botocore's setup errors have many classes
         raise explain(exc, f"AWS {service}") from None
 

@@ -6,11 +6,20 @@ a visible countdown while waiting, and Ctrl-C that leaves every message in the q
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from oauth_wizard.cli.common import EXIT_CANCELLED, CommandError, UsageError, is_terminal
+from oauth_wizard.cli.common import (
+    EXIT_CANCELLED,
+    CommandError,
+    UsageError,
+    is_terminal,
+    note,
+)
 from oauth_wizard.keep.queue_watch import Caught, QueueWatch
 
 T = TypeVar("T")
@@ -58,7 +67,11 @@ def _seconds(text: str) -> int:
 def wait_for(queue, pick: Callable[[str], T | None], seconds: int, what: str,
              resume: str) -> tuple[QueueWatch[T], Caught[T] | None]:
     """Wait on ``queue`` for the message ``pick`` wants, counting down on stderr. Ctrl-C and
-    a failed read hand every message back and say how to ``resume``."""
+    a failed read hand every message back and say how to ``resume``.
+
+    Ctrl-C stops the wait after the poll in flight (at most ``POLL_S`` seconds), never inside
+    it: a poll cut short after SQS handed out a message would leave that message hidden, its
+    receipt unknown, until its hold ends. A second Ctrl-C stops at once."""
     from oauth_wizard.aws.session import AwsError
 
     watch: QueueWatch[T] = QueueWatch(queue, pick)
@@ -70,11 +83,15 @@ def wait_for(queue, pick: Callable[[str], T | None], seconds: int, what: str,
         if live:
             print(f"\r  {_clock(left)} left, {watch.seen} message(s) seen ", end="",
                   file=sys.stderr, flush=True)
+    caught: Caught[T] | None = None
     try:
-        caught = watch.wait(seconds, tick)
+        with _ctrl_c_between_polls(live) as stopped:
+            caught = watch.wait(seconds, tick, stopped.is_set)
+            if stopped.is_set():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         _end_line(live)
-        _give_back(watch)
+        _give_back(watch, caught)  # a notice caught in the last poll goes back too
         raise CommandError("Stopped while waiting; every message is still in the queue.",
                            f"Pick it up later: {resume}", code=EXIT_CANCELLED) from None
     except AwsError as exc:
@@ -90,13 +107,38 @@ def wait_for(queue, pick: Callable[[str], T | None], seconds: int, what: str,
     return watch, caught
 
 
+@contextlib.contextmanager
+def _ctrl_c_between_polls(live: bool) -> Iterator[threading.Event]:
+    """An event Ctrl-C sets (the first time; the second raises KeyboardInterrupt). Outside the
+    main thread, where no handler can be set, Ctrl-C keeps Python's default."""
+    stopped = threading.Event()
+
+    def on_ctrl_c(_signum: int, _frame: object) -> None:
+        if stopped.is_set():
+            raise KeyboardInterrupt
+        stopped.set()
+        print(f"{chr(10) if live else ''}Stopping after this poll (a few seconds; Ctrl-C again "
+              "stops at once)...", file=sys.stderr, flush=True)
+    try:
+        previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    except ValueError:  # not the main thread
+        yield stopped
+        return
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _give_back(watch: QueueWatch, caught: Caught | None = None) -> None:
+    """Hand the messages back; when AWS refuses, say they reappear by themselves."""
     from oauth_wizard.aws.session import AwsError
 
     try:
         watch.give_back(caught)
-    except AwsError:
-        pass  # unreleased messages reappear by themselves when their hold ends
+    except AwsError as exc:
+        note(f"some messages could not be handed back at once ({exc.message}); they reappear "
+             "in the queue by themselves within a few minutes.")
 
 
 def release(watch: QueueWatch, caught: Caught) -> None:

@@ -32,19 +32,18 @@ from oauth_wizard.cli.keep import keep_service, load_record, with_globals
 from oauth_wizard.cli.queue_read import add_queue_options, open_queue, release, wait_for
 from oauth_wizard.cli.secret_notice import read_message
 from oauth_wizard.core.records import ProfileRecord
-from oauth_wizard.keep.notices import NoticeError, new_secret_for, read_new_secret_notice
+from oauth_wizard.keep.notices import (
+    QUEUE_NEEDED,
+    NoticeError,
+    new_secret_for,
+    read_new_secret_notice,
+)
 from oauth_wizard.keep.rotation import (
     RotationReport,
     RotationStep,
     complete_rotation,
     request_rotation,
 )
-
-QUEUE_NEEDED = (
-    "Amazon sends the new secret as an APPLICATION_OAUTH_CLIENT_NEW_SECRET notification to the "
-    "SQS queue set for 'Application Client New Secret' in the Solution Provider Portal "
-    "(Develop Apps, Notification Preferences), and Amazon must be allowed to write to that "
-    "queue. Without it the new secret is lost; the old one then stops working 7 days later.")
 
 
 def cmd_rotate_secret(args: argparse.Namespace) -> int:

@@ -19,6 +19,12 @@ from typing import Any, TypeVar
 
 EXPIRY = "APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY"
 NEW_SECRET = "APPLICATION_OAUTH_CLIENT_NEW_SECRET"  # noqa: S105 - a notification type
+# What a rotation needs before Amazon is asked (rotate-secret and the TUI's Rotate dialog).
+QUEUE_NEEDED = (
+    "Amazon sends the new secret as an APPLICATION_OAUTH_CLIENT_NEW_SECRET notification to the "
+    "SQS queue set for 'Application Client New Secret' in the Solution Provider Portal "
+    "(Develop Apps, Notification Preferences), and Amazon must be allowed to write to that "
+    "queue. Without it the new secret is lost; the old one then stops working 7 days later.")
 
 
 class NoticeError(ValueError):

@@ -209,4 +209,4 @@ def test_ctrl_c_while_waiting_leaves_every_message_and_says_how_to_resume(tmp_pa
     assert proc.returncode == 130, err
     assert "every message is still in the queue" in flat(err) and "--resume" in err
     assert "Traceback" not in err
-    assert kinds(queue.bodies()) == ["ANY_OFFER_CHANGED"]
+    assert kinds(queue.bodies()) == ["ANY_OFFER_CHANGED"], err

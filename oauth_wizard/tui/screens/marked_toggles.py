@@ -29,6 +29,12 @@ class MarkedRadioButton(RadioButton):
                                 (self.BUTTON_RIGHT, side_style))
 
 
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose X is drawn only when it is ticked."""
+
+    _button = MarkedRadioButton._button
+
+
 class ChoiceRadioSet(RadioSet):
     """A radio set whose highlight starts on the current choice (Textual's starts on the first
     button, so after going back to a step the cursor sat elsewhere than the choice)."""

@@ -1,6 +1,6 @@
 """The Profiles screen: every profile and authorization with what needs attention, gh-style
 (the same facts as ``oauth-wizard status``), and the actions that fix it: verify, authorize
-again, export, remove, self-authorize.
+again, export, remove, self-authorize, rotate the client secret.
 
 The list shows each profile with its authorizations under it; the pane beside it shows the
 selected one's facts (secrets masked), each problem with its fix, the exact command and the key
@@ -45,6 +45,7 @@ from oauth_wizard.tui.screens.profiles_view import (
     prompt,
     summary,
 )
+from oauth_wizard.tui.screens.rotate import RotateDialog
 from oauth_wizard.tui.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ EMPTY = ("A profile describes one SP-API app: its IDs, marketplaces and URIs. It
          "· here: press a to authorize a seller; the wizard saves the app as a profile when you "
          "authorize (then s self-authorizes your own account with it);\n"
          "· or on the command line (the client secret is read from a hidden prompt):\n    {cmd}")
-ACTIONS = ("verify", "reauthorize", "export", "remove")
+ACTIONS = ("verify", "reauthorize", "export", "remove", "rotate")
 NARROW = 100  # columns
 
 
@@ -98,6 +99,8 @@ class ProfilesScreen(Screen[None]):
         Binding("d", "remove", "Remove", id="remove",
                 tooltip="Delete the profile and its secrets (asks first)"),
         Binding("delete", "remove", "Remove", show=False),
+        Binding("o", "rotate", "Rotate", id="rotate",
+                tooltip="Rotate the client secret through Amazon's API and your SQS queue"),
         Binding("s", "self_auth", "Self-auth", id="self-auth",
                 tooltip="Self-authorize: keep the token Seller Central shows for your account"),
         Binding("a", "authorize", "Authorize a seller", id="authorize"),
@@ -355,6 +358,19 @@ class ProfilesScreen(Screen[None]):
         note = f"\n{report.note}" if report.note else ""
         self.notify("\n".join([f"Removed profile '{name}'.", *lines]) + note,
                     title="Removed", timeout=8)
+        self.load()
+
+    def action_rotate(self) -> None:
+        item = self.selected()
+        if item is None or self._busy:
+            return
+        self.app.push_screen(RotateDialog(self.keep.rotation(), item.record.name),
+                             self._rotated)
+
+    def _rotated(self, stored: bool | None) -> None:
+        if stored:
+            self.notify("The new client secret is proven and stored; the old one works 7 more "
+                        "days.", title="Rotated", timeout=8)
         self.load()
 
     def action_self_auth(self) -> None:

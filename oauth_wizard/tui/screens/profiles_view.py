@@ -35,6 +35,8 @@ HERE = {  # problem id → the key that fixes it on this screen
     "not_authorized": "r authorizes a seller; s pastes a self-authorization token",
     "refresh_token_unchecked": "F5 checks again",
     "client_secret_unchecked": "F5 checks again",
+    "client_secret_rotation_soon": "o rotates it through Amazon's API",
+    "client_secret_rotation_overdue": "o rotates it through Amazon's API",
 }
 SELF_AUTH_HERE = {"refresh_token_missing", "reauthorization_soon", "reauthorization_overdue",
                   "verify_failed"}

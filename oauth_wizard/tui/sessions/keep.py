@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from oauth_wizard.amazon.clients import RetryNote
     from oauth_wizard.keep.probe import ProbeReport
     from oauth_wizard.tui.sessions.catch import Runtime
+    from oauth_wizard.tui.sessions.rotation import RotationSession
 
 __all__ = ["AuthRef", "ExportReport", "Failure", "KeepSession", "RemoveReport",
            "SelfAuthReport", "StatusView", "VerifyReport"]
@@ -98,6 +99,11 @@ class KeepSession:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC).replace(microsecond=0)
+
+    def rotation(self) -> RotationSession:
+        """The client-secret rotation of the Profiles screen (sessions/rotation.py)."""
+        from oauth_wizard.tui.sessions.rotation import RotationSession
+        return RotationSession(self)
 
     def demo_token(self) -> str | None:
         """The simulator's self-authorization token of the demo app (demo runs only)."""
