@@ -124,7 +124,8 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
                     "app_state": app.app_state, "kind": app.kind,
                     "edits_pending": app.edits_pending, "hybrid": app.hybrid,
                     "dev_ids": dict(app.dev_ids), "marketplaces": list(app.marketplaces),
-                    "login_uri": app.login_uri, "redirect_uris": list(app.redirect_uris)},
+                    "login_uri": app.login_uri, "redirect_uris": list(app.redirect_uris),
+                    "sandbox_app": record.sandbox_app},
             "client_secret": {**_secret_json(secret, record.secret_storage),
                               "first_seen": _iso(record.client_secret_first_seen),
                               "rotated": _iso(record.client_secret_rotated)},
@@ -135,7 +136,8 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
              f"  client ID      {app.client_id}",
              f"  app state      {app.app_state}"
              f"{' (edits pending approval)' if app.edits_pending else ''}",
-             f"  kind           {app.kind} app{' (hybrid SP-API + MWS)' if app.hybrid else ''}",
+             f"  kind           {app.kind} app{' (hybrid SP-API + MWS)' if app.hybrid else ''}"
+             f"{', a sandbox application' if record.sandbox_app else ''}",
              f"  marketplaces   {', '.join(app.marketplaces) or '-'}",
              f"  login URI      {app.login_uri or '-'}"]
     lines += [f"  redirect URI   {u}" for u in app.redirect_uris] or ["  redirect URI   -"]

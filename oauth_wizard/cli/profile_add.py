@@ -137,7 +137,8 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
     except PromptError as exc:
         raise UsageError(exc.message, exc.fix) from None
     secret = checked(check_client_secret(raw, required=True), "client secret")
-    record = _record(profile, secrets.location, existing, previous, secret)
+    record = replace(_record(profile, secrets.location, existing, previous, secret),
+                     sandbox_app=args.sandbox_app)
     where = asyncio.run(_save(args, record, secret, secrets, profiles, existing))
     app = record.app
     markets = ", ".join(app.marketplaces)
@@ -277,6 +278,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a Published app with edits awaiting Amazon's approval")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing profile of that name (its authorizations stay)")
+    parser.add_argument("--sandbox-app", action="store_true",
+                        help="a sandbox application: Amazon's API cannot rotate its client "
+                        "secret (rotate-secret says so before calling it)")
     parser.add_argument("--from-aws-secret", metavar="ID",
                         help="take the client ID, client secret and refresh token from this AWS "
                         "Secrets Manager secret (python-amazon-sp-api's keys; needs "

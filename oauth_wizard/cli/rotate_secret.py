@@ -34,6 +34,8 @@ from oauth_wizard.cli.secret_notice import read_message
 from oauth_wizard.core.records import ProfileRecord
 from oauth_wizard.keep.notices import (
     QUEUE_NEEDED,
+    SANDBOX,
+    SANDBOX_FIX,
     NoticeError,
     new_secret_for,
     read_new_secret_notice,
@@ -48,6 +50,8 @@ from oauth_wizard.keep.rotation import (
 
 def cmd_rotate_secret(args: argparse.Namespace) -> int:
     record = load_record(args, args.name)
+    if record.sandbox_app and not args.resume:
+        raise UsageError(SANDBOX.format(name=record.name), SANDBOX_FIX)
     if args.queue_url and args.from_message:
         raise UsageError("--queue-url and --from-message both say where the message is.",
                          "Give one of them.")

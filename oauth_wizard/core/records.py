@@ -79,6 +79,8 @@ class ProfileRecord:
     client_secret_expires: date | None = None
     # A rotation asked of Amazon's API whose new secret has not been stored yet (rotate-secret).
     client_secret_rotation_requested: date | None = None
+    # A sandbox application (profile add --sandbox-app): Amazon's API cannot rotate its secret.
+    sandbox_app: bool = False
 
     @property
     def name(self) -> str:

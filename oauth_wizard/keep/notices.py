@@ -26,6 +26,12 @@ QUEUE_NEEDED = (
     "(Develop Apps, Notification Preferences), and Amazon must be allowed to write to that "
     "queue. Without it the new secret is lost; the old one then stops working 7 days later.")
 
+SANDBOX = ("Profile '{name}' is a sandbox application (profile add --sandbox-app): Amazon's "
+           "Application Management API cannot rotate a sandbox application's secret, so "
+           "nothing was asked of Amazon.")
+SANDBOX_FIX = ("Rotate it in the Solution Provider Portal (Develop Apps, the app's LWA "
+               "credentials), or re-add the profile without --sandbox-app if it is not one.")
+
 
 class NoticeError(ValueError):
     """The JSON is not a notification this command reads; the message says what is wrong."""

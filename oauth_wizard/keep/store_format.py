@@ -53,6 +53,8 @@ def serialize(profiles: Mapping[str, ProfileRecord], path: Path) -> bytes:
                     "client_secret_expires", "client_secret_rotation_requested"):
             if getattr(rec, key) is not None:
                 table[key] = getattr(rec, key)
+        if rec.sandbox_app:
+            table["sandbox_app"] = True
         auths = []
         for a in rec.authorizations:
             entry: dict[str, Any] = {
@@ -212,7 +214,7 @@ class _Schema:
                          "marketplaces", "login_uri", "redirect_uris", "dev_ids",
                          "secret_storage", "client_secret_first_seen", "client_secret_rotated",
                          "client_secret_expires", "client_secret_rotation_requested",
-                         "authorizations"}, name)
+                         "sandbox_app", "authorizations"}, name)
         dev_ids = self.pick(t, "dev_ids", dict, name, default={})
         for region, dev in dev_ids.items():
             if region not in REGIONS or not isinstance(dev, str):
@@ -242,7 +244,8 @@ class _Schema:
             self.day(t, "client_secret_first_seen", name),
             self.day(t, "client_secret_rotated", name), records,
             self.day(t, "client_secret_expires", name),
-            self.day(t, "client_secret_rotation_requested", name))
+            self.day(t, "client_secret_rotation_requested", name),
+            self.pick(t, "sandbox_app", bool, name, default=False))
 
     def day(self, t: dict, key: str, name: str) -> date | None:
         value = self.pick(t, key, (date, str), name, default=None)

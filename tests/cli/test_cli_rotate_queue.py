@@ -210,3 +210,21 @@ def test_ctrl_c_while_waiting_leaves_every_message_and_says_how_to_resume(tmp_pa
     assert "every message is still in the queue" in flat(err) and "--resume" in err
     assert "Traceback" not in err
     assert kinds(queue.bodies()) == ["ANY_OFFER_CHANGED"], err
+
+
+async def test_a_profile_marked_sandbox_is_refused_before_amazon_is_asked(monkeypatch, sim, cfg,
+                                                                         queue):
+    app_id, cid, secret, _ = APPS["shop"]
+    code, _, err = await arun(
+        monkeypatch, "profile", "add", "shop", "--app-id", app_id, "--client-id", cid,
+        "--app-state", "draft", "--marketplace", "US", "--sandbox-app",
+        "--login-uri", "https://dev.example.test/login",
+        "--redirect-uri", "https://dev.example.test/cb", stdin=secret)
+    assert code == 0, err
+    assert record(cfg).sandbox_app
+    code, _, err = await arun(monkeypatch, "rotate-secret", "shop", "--yes",
+                              "--queue-url", queue.url)
+    assert code == 2 and "sandbox application" in flat(err)
+    assert not sim.outbox.sent
+    code, out, _ = await arun(monkeypatch, "profile", "show", "shop", "--json")
+    assert json.loads(out)["app"]["sandbox_app"] is True

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from oauth_wizard.keep.notices import QUEUE_NEEDED
+from oauth_wizard.keep.notices import QUEUE_NEEDED, SANDBOX, SANDBOX_FIX
 from oauth_wizard.keep.reports import Failure
 from oauth_wizard.keep.rotation import (
     RotationReport,
@@ -57,6 +57,8 @@ class RotationSession:
         record = await self.keep._record(name)
         if isinstance(record, Failure):
             return record
+        if record.sandbox_app:
+            return Failure(SANDBOX.format(name=name), SANDBOX_FIX)
         queue = await self._demo_queue() if self.keep.demo else ""
         if isinstance(queue, Failure):
             return queue
