@@ -131,7 +131,13 @@ ALIASES = {"edits_pending": "edit_pending", "state": "app_state", "listed": "app
 RESTRICTED_OPERATION = re.compile(
     r"buyerinfo|getorderaddress|/address\b|createrestricteddatatoken|restricteddatatoken|"
     r"\brdt\b|shippingaddress|getshippinglabel|getcustomerinvoice|getpackingslip|"
-    r"directfulfillment.{0,40}(?:orders|shipping)", re.IGNORECASE)
+    r"direct.?fulfillment.{0,40}(?:orders|shipping)|"
+    # Restricted report types (personal data: shipping, invoicing, tax, VAT and GST reports and
+    # Easy Ship documents), which Amazon's list of restricted operations does not name;
+    # report-type-values and the Tokens API use case guide mark them restricted.
+    r"\bget_\w*?_(?:shipping|invoicing|tax)\b|\bget_easyship_documents\b|"
+    r"\bget_\w*vat_\w*(?:invoice|transaction)|\bget_gst_mtr_|\bsc_vat_tax_report\b",
+    re.IGNORECASE)
 
 
 class DoctorFactError(ValueError):

@@ -4,8 +4,10 @@
 only the facts the thread states, the cause it established, confidence). Each case was put in
 the ``dev`` half (tune against it) or the ``check`` half (never looked at while changing the
 knowledge base) once, by a hash of its source, when it entered the corpus; the half is stored
-with the case so adding cases never moves old ones. Cases whose cause has no id in the
-knowledge base are kept under ``unmapped`` and not scored.
+with the case so adding cases never moves old ones. A gathered case marked
+``seen_before_split`` (raw_pass5.json: every case was read in full before it was placed) goes
+to the dev half whatever its hash says, because a case already read cannot check anything.
+Cases whose cause has no id in the knowledge base are kept under ``unmapped`` and not scored.
 
 ``benchmarks/doctor.py --corpus`` prints the scores; ``test_doctor_corpus.py`` holds floors.
 """
@@ -32,6 +34,7 @@ class Case:
     confidence: str
     half: str
     summary: str = ""
+    seen_before_split: bool = False  # read in full before it was placed: dev, whatever its hash
 
 
 @dataclass
@@ -56,7 +59,8 @@ def half_of(source: str) -> str:
 def load(path: Path = CORPUS) -> list[Case]:
     doc = json.loads(path.read_text("utf-8"))
     return [Case(c["source"], c["error"], {k: str(v) for k, v in c["facts"].items()},
-                 c["cause"], c["confidence"], c["half"], c.get("cause_summary", ""))
+                 c["cause"], c["confidence"], c["half"], c.get("cause_summary", ""),
+                 bool(c.get("seen_before_split")))
             for c in doc["cases"]]
 
 
@@ -113,7 +117,9 @@ def merge_raw(known_causes: set[str], raw_files: list[Path] = RAW,
                      "cause_summary": item.get("cause_summary", ""),
                      "confidence": item.get("confidence", "medium"),
                      "established_by": item.get("established_by", ""),
-                     "half": half_of(item["source"])}
+                     "half": "dev" if item.get("seen_before_split") else half_of(item["source"])}
+            if item.get("seen_before_split"):
+                entry["seen_before_split"] = True
             (doc["cases"] if item["cause"] in known_causes else doc["unmapped"]).append(entry)
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
     return doc
