@@ -72,3 +72,40 @@ def test_scrub_removes_token_shapes_it_was_not_told_about():
 def test_scrub_leaves_ordinary_text_alone():
     text = "LWA answered HTTP 400 (invalid_grant) for client amzn1.application-oa2-client.x"
     assert scrub(text, ["ab"]) == text
+
+
+def test_a_longer_secret_is_scrubbed_before_a_shorter_one_inside_it():
+    """Shortest first would mask the short one inside the long one and leave its tail."""
+    short = "plantedSecretValue"
+    long = short + "-andItsPrivateTail"
+    out = scrub(f"[{long}] [{short}]", [short, long])
+    assert "PrivateTail" not in out and short not in out
+
+
+# Each spelling of this value differs from every other: raw, form-encoded (quote_plus),
+# percent-encoded with nothing safe (quote), and JSON-escaped slashes.
+ODD = "my secret/with+plus=and more"
+SPELLINGS = {"raw": ODD, "quote_plus": "my+secret%2Fwith%2Bplus%3Dand+more",
+             "quote": "my%20secret%2Fwith%2Bplus%3Dand%20more",
+             "json": "my secret\\/with+plus=and more"}
+
+
+@pytest.mark.parametrize("kind", sorted(SPELLINGS))
+def test_scrub_removes_each_spelling_on_its_own(kind):
+    assert len(set(SPELLINGS.values())) == 4
+    out = scrub(f"before {SPELLINGS[kind]} after", [ODD])
+    assert SPELLINGS[kind] not in out and "with" not in out
+    assert out.startswith("before ") and out.endswith(" after")
+
+
+@pytest.mark.parametrize("bar", ["%7C", "%7c", "|"])
+def test_unknown_tokens_are_scrubbed_however_their_bar_is_spelled(bar):
+    token = f"Atzr{bar}IwEBIsomeoneElsesToken0123456789"
+    out = scrub(f"refresh_token={token}&x=1", [])
+    assert "someoneElsesToken" not in out and out.endswith("&x=1")
+
+
+@given(st.text(min_size=1, max_size=120))
+def test_the_length_shown_is_always_the_values_length(value):
+    assert f"{len(value)} chars" in mask(value, with_length=True)
+    assert "chars" not in mask(value)

@@ -485,3 +485,13 @@ def test_every_problem_has_a_message_and_non_notes_a_fix(raw):
 def test_dev_id_bad_character_is_placed_as_typed(raw, at):
     checked = check_dev_id(raw, "EU")
     assert not checked.ok and at in only(checked, "error").message
+
+
+@pytest.mark.parametrize("letter", ["g", "z", "G", "x"])
+@pytest.mark.parametrize("group", [0, 1, 2, 3, 4])
+def test_an_app_id_uuid_with_a_non_hex_letter_is_not_accepted(letter, group):
+    """Every one of the five UUID groups holds hex digits only."""
+    parts = ["5e1f0000", "de70", "4000", "8000", "000000000001"]
+    parts[group] = letter + parts[group][1:]
+    result = check_app_id("amzn1.sp.solution." + "-".join(parts))
+    assert not result.ok
