@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -354,6 +355,16 @@ async def test_countdown_lines_when_not_a_terminal():
     assert lines and all("Waiting for Amazon's redirect: 0:0" in line for line in lines)
 
 
+def _wait_until_listening(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listened on port {port} within {seconds} s")
+
+
 def test_ctrl_c_while_listening_exits_130_and_closes_the_listener(monkeypatch, tmp_path, cfg,
                                                                   port):
     monkeypatch.setenv("OAUTH_WIZARD_PORTAL_URL", "http://127.0.0.1:9")  # never contacted
@@ -371,8 +382,11 @@ def test_ctrl_c_while_listening_exits_130_and_closes_the_listener(monkeypatch, t
     try:
         first = proc.stdout.readline()
         assert "/apps/authorize/consent?" in first
+        # Deterministic under load: Ctrl-C only once the catcher really listens, so the test
+        # proves the listener is closed (not that Ctrl-C came before it opened).
+        _wait_until_listening(port, seconds=60)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
