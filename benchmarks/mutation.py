@@ -6,8 +6,9 @@ cover the changed function. A mutant is *killed* when a test fails (or it hangs 
 timeout), *survives* when every test passes, and has *no tests* when nothing selected covers
 it, which counts as surviving: nothing holds that line.
 
-A survivor whose only change is inside prose (a string constant with a space in it: a
-message, a fix, a page's wording) is a *message-text survivor*; the tests assert behaviour,
+A survivor whose only change is inside prose (a string constant with a space in it, or an
+f-string with prose in it, values included: a message, a fix, a page's wording) is a
+*message-text survivor*; the tests assert behaviour,
 not wording, so those are left out of the score and counted separately. Any other string
 (``safe=""``, a cause id, a header value) counts like code.
 
@@ -93,7 +94,14 @@ def exit_codes(work: Path) -> dict[str, int | None]:
 
 
 class _Prose(ast.NodeTransformer):
-    """Every string constant with a space in it becomes the same placeholder."""
+    """Every string constant with a space in it, and every f-string with prose in it (a
+    message, values and all), becomes the same placeholder."""
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        if any(isinstance(part, ast.Constant) and isinstance(part.value, str)
+               and " " in part.value.strip() for part in node.values):
+            return ast.Constant("<prose>")
+        return self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if isinstance(node.value, str) and " " in node.value.strip():
@@ -147,7 +155,7 @@ def main() -> int:
         other = [k for k, c in codes.items()
                  if c is not None and c not in KILLED | SURVIVED | NO_TESTS]
         total = len(killed) + len(counted)
-        by_module = Counter(k.rpartition(".x_")[0] for k in counted)
+        by_module = Counter(k.rsplit(".", 1)[0] for k in counted)
         minutes = (time.monotonic() - started) / 60
         print(f"{len(codes)} mutants in {len(GUARDS)} modules, {minutes:.1f} min"
               f"{'' if finished else ' (time ran out)'}; not checked: {len(unchecked)}; "
