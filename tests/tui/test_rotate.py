@@ -84,3 +84,21 @@ async def test_keys_alone_tick_the_box_and_rotate(build, runtimes):
         assert dialog.query_one("#rotate-ok", Checkbox).value
         await pilot.press("tab", "enter")
         await wait_until(pilot, lambda: dialog.stored, seconds=60)
+
+
+async def test_without_moto_the_demo_says_what_to_install(build, runtimes, monkeypatch):
+    from oauth_wizard.simulator import local_aws
+
+    def missing(_self):
+        raise ImportError("No module named 'moto'")
+    monkeypatch.setattr(local_aws.LocalAws, "start", missing)
+    app = build(demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_profiles(pilot)
+        await wait_until(pilot, lambda: screen.items)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: "moto is not installed" in screen_text(app))
+        dialog = app.screen
+        assert dialog.query_one("#rotate-go", Button).disabled
+        assert "pip install 'oauth-wizard[aws]' 'moto[server]'" in " ".join(
+            screen_text(app).split())

@@ -26,6 +26,8 @@ from oauth_wizard.keep.rotation import (
 )
 
 WAIT_S = 600
+INSTALL_DEMO = ("Install the AWS extras, then press o again: pip install 'oauth-wizard[aws]' "
+                "'moto[server]'.")
 DEMO_QUEUE = "oauth-wizard-demo-notifications"
 
 
@@ -83,11 +85,15 @@ class RotationSession:
             return {"endpoint": aws.endpoint, "queue_url": url, **aws.settings}
         try:
             runtime.simulator.local_aws = await asyncio.to_thread(start)
-        except Exception as exc:  # noqa: BLE001 - moto missing or failing: say so, keep going
-            message = getattr(exc, "args", [""])[0] if exc.args else exc.__class__.__name__
-            return Failure(f"The demo's local SQS queue could not start ({message}).",
-                           "Install the AWS extras to try rotation here: pip install "
-                           "'oauth-wizard[aws]' 'moto[server]'.")
+        except ImportError:  # moto's server or boto3: the base install has neither
+            return Failure("Rotation in the demo needs a local SQS queue (moto's server), and "
+                           "moto is not installed.", INSTALL_DEMO)
+        except Exception as exc:  # noqa: BLE001 - moto failing to start: say so, keep going
+            missing = "moto" in str(exc) and "install" in str(exc)
+            return Failure("Rotation in the demo needs a local SQS queue (moto's server)"
+                           + (", and moto is not installed." if missing else
+                              f", which could not start ({exc.__class__.__name__})."),
+                           INSTALL_DEMO)
         self._aws = runtime.simulator.local_aws
         return runtime.simulator.local_aws["queue_url"]
 
