@@ -6,9 +6,9 @@ cover the changed function. A mutant is *killed* when a test fails (or it hangs 
 timeout), *survives* when every test passes, and has *no tests* when nothing selected covers
 it, which counts as surviving: nothing holds that line.
 
-A survivor whose only change is inside prose (a string constant with a space in it, or an
-f-string with prose in it, values included: a message, a fix, a page's wording) is a
-*message-text survivor*; the tests assert behaviour,
+A survivor whose only change is to a message (prose: a string constant with a space in it,
+or an f-string with prose in it, values included; reworded, blanked to a constant such as
+None, or dropped from the call) is a *message-text survivor*; the tests assert behaviour,
 not wording, so those are left out of the score and counted separately. Any other string
 (``safe=""``, a cause id, a header value) counts like code.
 
@@ -16,7 +16,8 @@ It works in a temporary copy of the tracked files (mutmut writes ``mutants/`` be
 and stops after ``--max-minutes``; mutants not reached by then are reported as not checked and
 left out. Not part of CI's default run: it takes minutes.
 
-Run: .venv/bin/python benchmarks/mutation.py [--max-minutes N] [--jobs N] [--list]
+Run: .venv/bin/python benchmarks/mutation.py [--max-minutes N] [--jobs N] [--list] [--keep]
+     .venv/bin/python benchmarks/mutation.py --report DIR   (a kept run, reported again)
 Prints: mutation score: NN% (killed K of M; message-text survivors excluded: E)
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import copy
 import json
 import shutil
 import subprocess
@@ -93,20 +93,43 @@ def exit_codes(work: Path) -> dict[str, int | None]:
     return out
 
 
-class _Prose(ast.NodeTransformer):
-    """Every string constant with a space in it, and every f-string with prose in it (a
-    message, values and all), becomes the same placeholder."""
+def _is_prose(node: object) -> bool:
+    """A message: a string constant with a space in it, or an f-string with prose in it."""
+    if isinstance(node, ast.keyword):
+        return _is_prose(node.value)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and " " in node.value.strip()
+    return isinstance(node, ast.JoinedStr) and any(_is_prose(part) for part in node.values)
 
-    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
-        if any(isinstance(part, ast.Constant) and isinstance(part.value, str)
-               and " " in part.value.strip() for part in node.values):
-            return ast.Constant("<prose>")
-        return self.generic_visit(node)
 
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if isinstance(node.value, str) and " " in node.value.strip():
-            return ast.Constant("<prose>")
-        return node
+def _same_but_prose(a: object, b: object) -> bool:
+    """Whether ``b`` is ``a`` with at most its messages changed: reworded, blanked (a
+    constant such as None in their place), or dropped from an argument list."""
+    if _is_prose(a) and (isinstance(b, ast.Constant) or _is_prose(b)):
+        return True
+    if not isinstance(a, ast.AST):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    for field, left in ast.iter_fields(a):
+        right = getattr(b, field, None)
+        if field == "name" and isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue  # the mutant's own name
+        if isinstance(left, list):
+            if not isinstance(right, list) or not _same_list(left, right):
+                return False
+        elif not _same_but_prose(left, right):
+            return False
+    return True
+
+
+def _same_list(left: list, right: list) -> bool:
+    if len(left) == len(right):
+        return all(_same_but_prose(x, y) for x, y in zip(left, right, strict=True))
+    if len(left) != len(right) + 1:
+        return False
+    return any(_is_prose(left[i]) and _same_list(left[:i] + left[i + 1:], right)
+               for i in range(len(left)))
 
 
 def _functions(path: Path) -> dict[str, ast.AST]:
@@ -115,21 +138,18 @@ def _functions(path: Path) -> dict[str, ast.AST]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
-def message_text_only(work: Path, key: str, cache: dict[Path, dict[str, ast.AST]]) -> bool:
-    """Whether mutant ``key`` (module.x_func__mutmut_N) changes only prose."""
+def message_text_only(work: Path, key: str, cache: dict) -> bool:
+    """Whether mutant ``key`` (module.x_func__mutmut_N) changes only messages."""
     module, _, name = key.rpartition(".")
     path = work / "mutants" / (module.replace(".", "/") + ".py")
-    funcs = cache.setdefault(path, _functions(path))
+    if path not in cache:
+        cache[path] = _functions(path)
+    funcs = cache[path]
     base = name.rsplit("__mutmut_", 1)[0]
     mutant, original = funcs.get(name), funcs.get(base + "__mutmut_orig")
     if mutant is None or original is None:
         return False
-
-    def shape(node: ast.AST) -> str:
-        node = copy.deepcopy(node)
-        node.name = "f"  # type: ignore[attr-defined]
-        return ast.dump(_Prose().visit(node))
-    return shape(mutant) == shape(original)
+    return _same_but_prose(original, mutant)
 
 
 def main() -> int:
@@ -139,14 +159,18 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--list", action="store_true", help="list every survivor")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--report", metavar="DIR", type=Path,
+                        help="only report on the work directory of an earlier --keep run")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="oauth-wizard-mutation-"))
+    work = args.report or Path(tempfile.mkdtemp(prefix="oauth-wizard-mutation-"))
     started = time.monotonic()
     try:
-        copy_tree(work)
-        finished = run_mutmut(work, args.max_minutes, args.jobs)
+        finished = True
+        if args.report is None:
+            copy_tree(work)
+            finished = run_mutmut(work, args.max_minutes, args.jobs)
         codes = exit_codes(work)
-        cache: dict[Path, dict[str, ast.AST]] = {}
+        cache: dict = {}
         killed = [k for k, c in codes.items() if c in KILLED]
         unchecked = [k for k, c in codes.items() if c is None]
         lost = [k for k, c in codes.items() if c in SURVIVED | NO_TESTS]
@@ -172,7 +196,7 @@ def main() -> int:
         if args.keep:
             print(f"work directory kept: {work} (mutmut show NAME there shows a mutant)")
     finally:
-        if not args.keep:
+        if not args.keep and args.report is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -136,3 +136,71 @@ async def test_the_catcher_page_may_not_be_framed_or_sniffed():
                 assert page.headers["x-content-type-options"] == "nosniff"
     finally:
         await catcher.stop()
+
+
+def _redirect(**extra: str) -> str:
+    return urlencode({"selling_partner_id": "A3SELLER1", "spapi_oauth_code": CODE, **extra})
+
+
+@pytest.mark.parametrize("query,kind,cause", [
+    (_redirect(state="forged"), legs.StateMismatch, "state_mismatch"),
+    ("selling_partner_id=A1&spapi_oauth_code=" + CODE, legs.StateMissing,
+     "login_uri_not_handled"),
+    (urlencode({"selling_partner_id": "A1"}) + "&state={state}", legs.MissingParameter, None),
+    (urlencode({"spapi_oauth_code": CODE}) + "&state={state}", legs.MissingParameter, None),
+    (_redirect(mws_auth_token="a b") + "&state={state}", legs.MalformedQuery, None),
+    (_redirect() + "&state={state}&state={state}", legs.MalformedQuery, None),
+])
+def test_each_redirect_refusal_names_its_leg_and_cause(query, kind, cause):
+    """Front ends say which leg went wrong and ask the doctor by cause: both are data."""
+    pending = PendingState(new_state(), redirect_uri=URI)
+    with pytest.raises(kind) as info:
+        legs.check_redirect_leg(query.replace("{state}", pending.state), pending, now=0)
+    assert info.value.leg == "redirect" and info.value.cause == cause
+    assert not pending.used
+
+
+def test_an_expired_redirect_names_its_leg_and_a_used_one_says_so():
+    pending = PendingState(new_state(), redirect_uri=URI, expires_at=10)
+    with pytest.raises(legs.StateExpired) as info:
+        legs.check_redirect_leg(_redirect(state=pending.state), pending, now=10)
+    assert (info.value.leg, info.value.cause) == ("redirect", "state_expired")
+    fresh = PendingState(new_state(), redirect_uri=URI)
+    legs.check_redirect_leg(_redirect(state=fresh.state), fresh, now=0)
+    with pytest.raises(legs.StateAlreadyUsed) as again:
+        legs.check_redirect_leg(_redirect(state=fresh.state), fresh, now=0)
+    assert again.value.leg == "redirect"
+
+
+@pytest.mark.parametrize("query", [
+    _login().replace("amazon_state=amz-1&", ""), _login().replace("&selling_partner_id=A3SELLER1",
+                                                                  ""),
+    _login(version="gamma"), _login("https://evil.example" + CONFIRM),
+])
+def test_each_login_refusal_names_the_login_leg(query):
+    with pytest.raises(legs.LegError) as info:
+        legs.check_login_leg(query, PendingState(new_state(), redirect_uri=URI), now=0)
+    assert info.value.leg == "login"
+
+
+@pytest.mark.parametrize("callback", [
+    "https://sellercentral.amazon.com:443" + CONFIRM,  # the default port, written out
+    "https://SellerCentral.Amazon.com" + CONFIRM,       # a host is case-insensitive
+])
+def test_the_guard_accepts_the_real_portal_however_it_is_spelled(callback):
+    portal, _ = legs.check_callback_uri(callback)
+    assert portal is not None and portal.region == "NA"
+
+
+@pytest.mark.parametrize("callback", [
+    CALLBACK + "#",                                     # an empty fragment is still one
+    CALLBACK + " x",                                    # a printable space
+    CALLBACK + "\t",
+    "https://sellercentral.amazon.com:444" + CONFIRM,
+    "https://sellercentral.amazon.com/apps/authorize/confirm/",  # no app id
+    "https://sellercentral.amazon.com/apps/authorize/consent/x",
+])
+def test_more_near_misses_are_refused(callback):
+    with pytest.raises(legs.CallbackRefused) as info:
+        legs.check_callback_uri(callback)
+    assert (info.value.leg, info.value.cause) == ("login", "callback_uri_refused")
