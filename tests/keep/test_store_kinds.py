@@ -81,3 +81,20 @@ async def test_a_secrets_file_that_cannot_be_written_is_a_file_error(tmp_path, m
         await store.set("oauth-wizard:shop:client_secret", "amzn1.oa2-cs.v1." + "ab" * 32)
     assert info.value.kind == "file_error" and info.value.options
     assert not store.path.exists()
+
+
+def test_what_the_keep_learned_survives_a_round_trip(tmp_path):
+    """sandbox_app, Amazon's expiry date and a pending rotation are written and read back."""
+    from dataclasses import replace
+    from datetime import date
+
+    store = ProfileStore(tmp_path / "cfg")
+    record = replace(full_record(), sandbox_app=True, client_secret_expires=date(2027, 1, 2),
+                     client_secret_rotation_requested=date(2026, 12, 7))
+    store.put(record)
+    again = ProfileStore(tmp_path / "cfg").get("shop")
+    assert again == record
+    plain = replace(full_record(), sandbox_app=False)
+    store.put(plain, overwrite=True)
+    assert "sandbox_app" not in store.path.read_text()  # the default is not written
+    assert ProfileStore(tmp_path / "cfg").get("shop").sandbox_app is False
