@@ -23,6 +23,7 @@ from oauth_wizard.cli.common import (
     EXIT_NOT_OK,
     EXIT_OK,
     PROG,
+    CommandError,
     UsageError,
     add_store_options,
     is_terminal,
@@ -40,6 +41,7 @@ from oauth_wizard.keep.notices import (
     new_secret_for,
     read_new_secret_notice,
 )
+from oauth_wizard.keep.reports import Failure
 from oauth_wizard.keep.rotation import (
     RotationReport,
     RotationStep,
@@ -87,9 +89,15 @@ def cmd_rotate_secret(args: argparse.Namespace) -> int:
                              "APPLICATION_OAUTH_CLIENT_NEW_SECRET notification.") from None
         watch = caught = None
     else:
-        watch, caught = wait_for(queue, new_secret_for(record.app.client_id), args.wait,
-                                 "new-secret message",
-                                 _resume(args, record, f"--queue-url {args.queue_url}"))
+        try:
+            watch, caught = wait_for(queue, new_secret_for(record.app.client_id), args.wait,
+                                     "new-secret message",
+                                     _resume(args, record, f"--queue-url {args.queue_url}"))
+        except CommandError as exc:
+            if not args.json:
+                raise
+            _show(args, RotationReport(tuple(steps), Failure(exc.message, exc.fix)), "")
+            return exc.code  # --json: the steps so far and why it stopped, on stdout
         notice = caught.notice
     report = asyncio.run(complete_rotation(keep_service(args), record, notice))
     if watch is not None:

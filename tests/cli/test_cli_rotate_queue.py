@@ -75,6 +75,10 @@ async def test_stopped_after_the_api_call_then_resume_calls_amazon_once(
     assert code == 1 and "No new-secret message for this app arrived" in flat(err)
     assert "--resume --queue-url" in flat(err)
     assert record(cfg).client_secret_rotation_requested is not None
+    code, out, _ = await arun(monkeypatch, "rotate-secret", "shop", "--resume", "--json",
+                              "--queue-url", queue.url, "--wait", "1")
+    result = json.loads(out)  # --json: why it stopped, on stdout
+    assert code == 1 and not result["ok"] and "--resume --queue-url" in result["fix"]
     (sent,) = sim.outbox.sent  # Amazon's message arrives late
     queue.send(sent)
     code, _, err = await arun(monkeypatch, "rotate-secret", "shop", "--yes",
