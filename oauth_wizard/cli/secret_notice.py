@@ -20,6 +20,7 @@ from pathlib import Path
 from oauth_wizard.cli.common import (
     EXIT_OK,
     PROG,
+    CommandError,
     UsageError,
     add_store_options,
     note,
@@ -41,7 +42,14 @@ def cmd_secret_notice(args: argparse.Namespace) -> int:
                          "(one of them).", "Give the queue set in the Solution Provider "
                          "Portal, or the message's JSON saved to a file (- for stdin).")
     if args.queue_url:
-        notice = _from_queue(args, record)
+        try:
+            notice = _from_queue(args, record)
+        except CommandError as exc:
+            if not args.json or isinstance(exc, UsageError):
+                raise
+            print(json.dumps({"profile": record.name, "recorded": False,
+                              "error": exc.message, "fix": exc.fix}))
+            return exc.code
     else:
         notice = _from_message(args, record)
         _record(args, record, notice)

@@ -55,6 +55,9 @@ async def test_another_apps_notice_is_not_recorded_and_stays(monkeypatch, sim, c
                               "--wait", "2")
     assert code == 1 and "No expiry notice for this app arrived" in flat(err)
     assert record(cfg, "world").client_secret_expires is None
+    code, out, _ = await arun(monkeypatch, "secret-notice", "world", "--queue-url", queue.url,
+                              "--wait", "1", "--json")
+    assert code == 1 and json.loads(out)["recorded"] is False
     assert kinds(queue.bodies()) == ["APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY"]
 
 
