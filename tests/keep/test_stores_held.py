@@ -75,3 +75,45 @@ async def test_an_unwritable_directory_fails_the_check(tmp_path, monkeypatch):
     with pytest.raises(SecretStoreError):
         await FileSecretStore(tmp_path / "s.json", lambda _m: None).check(write=True)
     assert asked and asked[0][1] == os.W_OK
+
+
+def test_a_killed_writers_temp_file_is_recognised_and_swept(tmp_path, monkeypatch):
+    """The temp file carries the target's prefix and .tmp, so the next write can find it."""
+    target = tmp_path / "profiles.toml"
+    made: list[str] = []
+    real = files.tempfile.mkstemp
+
+    def spy(*args, **kwargs):
+        fd, name = real(*args, **kwargs)
+        made.append(Path(name).name)
+        return fd, name
+    monkeypatch.setattr(files.tempfile, "mkstemp", spy)
+    files.atomic_write(target, b"a = 1\n")
+    (name,) = made
+    assert name.startswith(files.temp_prefix(target)) and name.endswith(".tmp")
+
+
+def test_only_old_temp_files_of_ours_are_swept_and_counted(tmp_path):
+    target = tmp_path / "profiles.toml"
+    ours_old = [tmp_path / f"{files.temp_prefix(target)}{n}.tmp" for n in "ab"]
+    ours_new = tmp_path / f"{files.temp_prefix(target)}c.tmp"
+    others = [tmp_path / ".other.toml.x.tmp", tmp_path / f"{files.temp_prefix(target)}d.txt"]
+    for p in [*ours_old, ours_new, *others]:
+        p.write_text("secret")
+    old = files.time.time() - files.STALE_TEMP_S - 5
+    for p in [*ours_old, *others]:
+        os.utime(p, (old, old))
+    assert files.sweep_stale_temps(target) == 2
+    assert not any(p.exists() for p in ours_old)
+    assert ours_new.exists() and all(p.exists() for p in others)
+    assert files.sweep_stale_temps(target) == 0
+
+
+def test_a_private_dir_is_made_nested_and_again_without_error(tmp_path):
+    deep = tmp_path / "a" / "b" / "cfg"
+    files.ensure_private_dir(deep)
+    assert deep.is_dir() and stat.S_IMODE(deep.stat().st_mode) == 0o700
+    files.ensure_private_dir(deep)  # already there: nothing to do, no error
+    os.chmod(deep, 0o750)  # noqa: S103 - the user chose it; the test checks it is kept
+    files.ensure_private_dir(deep)  # an existing directory's mode is the user's business
+    assert stat.S_IMODE(deep.stat().st_mode) == 0o750
