@@ -30,7 +30,7 @@ from oauth_wizard.cli.common import (
     note,
 )
 from oauth_wizard.cli.keep import keep_service, load_record, with_globals
-from oauth_wizard.cli.queue_read import add_queue_options, open_queue, release, wait_for
+from oauth_wizard.cli.queue_read import add_queue_options, open_queue, wait_for
 from oauth_wizard.cli.secret_notice import read_message
 from oauth_wizard.core.records import ProfileRecord
 from oauth_wizard.keep.notices import (
@@ -45,6 +45,7 @@ from oauth_wizard.keep.reports import Failure
 from oauth_wizard.keep.rotation import (
     RotationReport,
     RotationStep,
+    complete_from_queue,
     complete_rotation,
     request_rotation,
 )
@@ -99,12 +100,9 @@ def cmd_rotate_secret(args: argparse.Namespace) -> int:
             _show(args, RotationReport(tuple(steps), Failure(exc.message, exc.fix)), "")
             return exc.code  # --json: the steps so far and why it stopped, on stdout
         notice = caught.notice
-    report = asyncio.run(complete_rotation(keep_service(args), record, notice))
-    if watch is not None:
-        if report.ok:
-            report = _delete_message(watch, caught, report)
-        else:
-            release(watch, caught)
+    report = asyncio.run(complete_rotation(keep_service(args), record, notice)
+                         if watch is None else
+                         complete_from_queue(keep_service(args), record, watch, caught))
     if report.ok and args.update_aws_secret:
         from oauth_wizard.cli.aws_secret import update_aws_secret
         report = update_aws_secret(args, record, notice.new_secret, report)
@@ -128,20 +126,6 @@ def _refuse_second_request(args: argparse.Namespace, record: ProfileRecord) -> N
 
 def _resume(args: argparse.Namespace, record: ProfileRecord, where: str) -> str:
     return with_globals(args, f"{PROG} rotate-secret {record.name} --resume {where}")
-
-
-def _delete_message(watch, caught, report: RotationReport) -> RotationReport:
-    """The secret is stored: delete its message (the new secret must not linger there)."""
-    from oauth_wizard.aws.session import AwsError
-
-    try:
-        watch.done(caught)
-    except AwsError as exc:
-        return RotationReport((*report.steps, RotationStep(
-            "delete the queue message", False, f"{exc.message} The secret is stored; delete "
-            "the message by hand: it holds the new secret.")))
-    return RotationReport((*report.steps, RotationStep(
-        "delete the queue message", True, "the message that carried the secret is gone")))
 
 
 def _confirm(args: argparse.Namespace) -> None:

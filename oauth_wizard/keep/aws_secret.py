@@ -66,12 +66,8 @@ def write_credentials(sm: SecretsLike, secret_id: str, client_id: str, client_se
 def update_client_secret(sm: SecretsLike, secret_id: str, client_id: str,
                          new_secret: str) -> Written:
     """Put a version of ``secret_id`` with the rotated client secret (it must be this app's)."""
-    existing = sm.read(secret_id)
-    if existing is None:
-        raise AwsSecretError(f"There is no Secrets Manager secret {secret_id}.",
-                             "Check the name and region, or create it with "
-                             "`oauth-wizard export NAME --format aws-secrets-manager`.")
-    data = _parse(secret_id, existing)
+    data = _existing(sm, secret_id, "or create it with `oauth-wizard export NAME --format "
+                     "aws-secrets-manager`.")
     theirs = data.get(APP_ID, data.get(SAMPLE_ID))
     if theirs != client_id:
         raise AwsSecretError(f"Secrets Manager secret {secret_id} is for client ID {theirs}, "
@@ -85,12 +81,7 @@ def update_client_secret(sm: SecretsLike, secret_id: str, client_id: str,
 
 def read_credentials(sm: SecretsLike, secret_id: str) -> Imported:
     """The client ID, client secret and (when present) refresh token in ``secret_id``."""
-    text = sm.read(secret_id)
-    if text is None:
-        raise AwsSecretError(f"There is no Secrets Manager secret {secret_id}.",
-                             "Check the name or ARN, and the region (--aws-region or "
-                             "AWS_REGION).")
-    data = _parse(secret_id, text)
+    data = _existing(sm, secret_id, "and the region (--aws-region or AWS_REGION).")
     client_id = data.get(APP_ID, data.get(SAMPLE_ID))
     secret = data.get(SECRET, data.get(SAMPLE_SECRET))
     missing = [k for k, v in ((APP_ID, client_id), (SECRET, secret))
@@ -102,6 +93,15 @@ def read_credentials(sm: SecretsLike, secret_id: str) -> Imported:
     refresh = data.get(REFRESH)
     return Imported(client_id.strip(), secret.strip(),
                     refresh.strip() if isinstance(refresh, str) and refresh.strip() else None)
+
+
+def _existing(sm: SecretsLike, secret_id: str, then: str) -> dict[str, Any]:
+    """The JSON object ``secret_id`` holds; AwsSecretError when there is no such secret."""
+    text = sm.read(secret_id)
+    if text is None:
+        raise AwsSecretError(f"There is no Secrets Manager secret {secret_id}.",
+                             f"Check the name or ARN, {then}")
+    return _parse(secret_id, text)
 
 
 def _write_checked(sm: SecretsLike, secret_id: str, data: dict[str, Any], *,

@@ -14,6 +14,7 @@ No secret is ever put in a message; reports hold steps and outcomes only.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -139,6 +140,31 @@ async def complete_rotation(service: KeepService, record: ProfileRecord,
                               f"rotated {today}; Amazon says it expires {notice.new_expires}, "
                               f"the old one {notice.old_expires}"))
     return RotationReport(tuple(steps), failure)
+
+
+async def complete_from_queue(service: KeepService, record: ProfileRecord, watch,
+                              caught) -> RotationReport:
+    """``complete_rotation`` for a notice a ``QueueWatch`` caught: its message is deleted only
+    once the secret is stored (it holds the secret), else it goes back to the queue, as do the
+    messages the watch left alone. Both front ends finish a queued rotation here."""
+    import asyncio
+
+    from oauth_wizard.aws.session import AwsError
+
+    report = await complete_rotation(service, record, caught.notice)
+    if not report.ok:
+        with contextlib.suppress(AwsError):  # a message not handed back reappears by itself
+            await asyncio.to_thread(watch.give_back, caught)
+        return report
+    try:
+        await asyncio.to_thread(watch.done, caught)
+    except AwsError as exc:
+        step = RotationStep("delete the queue message", False, f"{exc.message} The secret is "
+                            "stored; delete the message by hand: it holds the new secret.")
+    else:
+        step = RotationStep("delete the queue message", True,
+                            "the message that carried the secret is gone")
+    return RotationReport((*report.steps, step), report.failure)
 
 
 def _rotated(record: ProfileRecord, today: date, expires: date) -> ProfileRecord:

@@ -21,7 +21,7 @@ from oauth_wizard.keep.reports import Failure
 from oauth_wizard.keep.rotation import (
     RotationReport,
     RotationStep,
-    complete_rotation,
+    complete_from_queue,
     request_rotation,
 )
 
@@ -151,19 +151,8 @@ class RotationSession:
                 f"{why} The rotation stays requested; every message is still in the queue.",
                 "Press o again to read the queue again (Amazon is not asked twice)."))
         progress("Proving the new secret with LWA, then storing it…")
-        done = await complete_rotation(service, record, caught.notice)
-        steps.extend(done.steps)
-        if not done.ok:
-            await asyncio.to_thread(_quietly, watch.give_back, caught)
-            return RotationReport(tuple(steps), done.failure)
-        try:
-            await asyncio.to_thread(watch.done, caught)
-            steps.append(RotationStep("delete the queue message", True,
-                                      "the message that carried the secret is gone"))
-        except AwsError as exc:
-            steps.append(RotationStep("delete the queue message", False,
-                                      f"{exc.message} Delete it by hand: it holds the secret."))
-        return RotationReport(tuple(steps))
+        done = await complete_from_queue(service, record, watch, caught)
+        return RotationReport((*steps, *done.steps), done.failure)
 
 
 def _quietly(call: Callable[..., object], *args: object) -> None:
