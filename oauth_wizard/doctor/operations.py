@@ -76,9 +76,10 @@ def lookup(text: str) -> list[dict[str, Any]]:
         key = by_lower.get(word.lower())
         if key:
             found.extend({**e, "id": key} for e in operations[key])
+            rest = text.replace(word, " ")  # "getOrders" itself names no API
             break
     if found:
-        return found
+        return _narrowed_by_api(found, rest)
     method = METHOD_RE.search(text)
     for raw in PATH_RE.findall(text):
         path = raw.split("?")[0].rstrip("/.,;)")
@@ -88,6 +89,27 @@ def lookup(text: str) -> list[dict[str, Any]]:
         if found:
             return found
     return found
+
+
+def _squashed(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _narrowed_by_api(entries: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The entries of the API the text also names, when an id such as ``getOrders`` exists in
+    several APIs ("Vendor Direct Fulfillment Orders getOrders", "VendorDirectFulfillmentOrdersV1
+    getOrders"); all of them when it names none or only some other API."""
+    if len({e["api"] for e in entries}) < 2:
+        return entries
+    said = _squashed(text)
+    stems = {e["api"]: _squashed(e["api"].removesuffix("-api-model")) for e in entries}
+    named = {api for api, stem in stems.items() if stem in said}
+    # The longest name wins: "vendorDirectFulfillmentOrders" also contains "orders".
+    if named:
+        longest = max(len(stems[api]) for api in named)
+        named = {api for api in named if len(stems[api]) == longest}
+    kept = [e for e in entries if e["api"] in named]
+    return kept or entries
 
 
 def named_in(text: str) -> str | None:

@@ -63,6 +63,20 @@ LWA_HOST_RE = re.compile(r"(?<![\w.-])api\.amazon\.(?:com|co\.uk|co\.jp)(?![\w.-
 URL_RE = re.compile(
     r"https?://[^\s\"'<>\\`]{1,4096}|(?<![\w./-])(?:www\.)?(?:sellercentral|vendorcentral)"
     r"[\w.-]{0,40}\.[a-z.]{2,16}/apps/authorize/consent\?[^\s\"'<>\\`]{0,4096}", _I)
+# A report that says its call went to the sandbox, without pasting the host; not one that
+# says the sandbox works (and production does not).
+SANDBOX_CALL_RE = re.compile(r"\bsandbox\b", _I)
+SANDBOX_WORKS_RE = re.compile(
+    r"\b(?:in|on|with|against) (?:the )?sandbox,? (?:it |this |that |all )?(?:works|is fine|"
+    r"succeeds)|sandbox (?:works|is fine|succeeds)|"
+    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox", _I)
+# A report that says which token the call sent ("with a grantless token", "using an RDT").
+_SENT_WITH = r"\b(?:with|using|via|by|sending|sent|send|use|used) (?:a |an |the |my |our )?"
+TOKEN_KIND_RES = (
+    ("grantless", re.compile(_SENT_WITH + r"(?:grantless|client[_ -]credentials?)(?: access)? "
+                             r"tokens?\b", _I)),
+    ("rdt", re.compile(_SENT_WITH + r"(?:rdt|restricted data token)\b", _I)),
+)
 CAUSE_HINT_RE = re.compile(r"\bcause(?:_id)?\s{0,2}[=:]\s{0,2}[\"']?([a-z][a-z_]{2,60})")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]{0,20}[A-Za-z]")
 CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -179,6 +193,7 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     _exceptions(text, kb, out)
     _urls(text, facts, kind, out)
     _operation(text, facts, out)
+    _token_kind(text, facts, out)
     folded = folded_for_needles(text)
     for name, pattern in kb.patterns:
         match = pattern.search(text, folded)
@@ -197,6 +212,15 @@ def _operation(text: str, facts: dict[str, str], out: Extracted) -> None:
     name = operations.named_in(text[:20000])  # reads the models' data only for a likely name
     if name:
         out.inferred["operation"] = name
+
+
+def _token_kind(text: str, facts: dict[str, str], out: Extracted) -> None:
+    """The token the text says the call sent ("with a grantless token"), as a fact."""
+    if "token_kind" in facts:
+        return
+    kinds = {kind for kind, pattern in TOKEN_KIND_RES if pattern.search(text[:20000])}
+    if len(kinds) == 1:  # both named: the text compares them, it does not say which was sent
+        out.inferred["token_kind"] = kinds.pop()
 
 
 def _codes(text: str, out: Extracted) -> None:
@@ -300,6 +324,8 @@ def _urls(text: str, facts: dict[str, str], kind: str | None, out: Extracted) ->
         out.inferred["sandbox"] = "true"
     elif any(s.startswith("endpoint:") for s in out.signals):
         out.inferred["sandbox"] = "false"
+    elif SANDBOX_CALL_RE.search(text[:20000]) and not SANDBOX_WORKS_RE.search(text[:20000]):
+        out.inferred["sandbox"] = "true"  # "sandbox call returns ...", no host pasted
     if consent:
         _lint(consent, facts, kind, out)
 

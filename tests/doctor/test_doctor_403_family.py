@@ -95,3 +95,53 @@ def test_a_refresh_token_asked_for_a_grantless_operation_points_at_client_creden
     assert grantless.causes[0].id == "grantless_operation_needs_client_credentials_token"
     seller = diagnose(said, ["operation=getOrders", "via=token-refresh"])
     assert seller.causes[0].id == "refresh_token_revoked_or_expired"
+
+
+def test_an_api_named_beside_an_ambiguous_id_picks_that_apis_operation():
+    """``getOrders`` is both the Orders API's and Vendor Direct Fulfillment's: alone it stays
+    ambiguous, beside the API's name it is that API's (restricted, for vendors)."""
+    assert {e["api"] for e in operations.lookup("getOrders")} == {
+        "orders-api-model", "vendor-direct-fulfillment-orders-api-model"}
+    for said in ("Vendor Direct Fulfillment Orders getOrders",
+                 "VendorDirectFulfillmentOrdersV1 getOrders"):
+        assert {e["api"] for e in operations.lookup(said)} == {
+            "vendor-direct-fulfillment-orders-api-model"}
+        assert operations.derive({"operation": said}) == {
+            "operation_grantless": "false", "operation_restricted": "true",
+            "operation_account": "vendor"}
+    assert "operation_account" not in operations.derive({"operation": "getOrders"})
+    assert {e["api"] for e in operations.lookup("ordersV0 getOrders")} == {"orders-api-model"}
+
+
+def test_other_calls_working_argues_against_signing_and_region_and_for_the_operation():
+    """'Other reports work' says the credentials, signing and region are fine: what is left
+    is about this one operation."""
+    alone = {c.id: n for n, c in enumerate(diagnose(DENIED).causes)}
+    said = {c.id: n for n, c in enumerate(
+        diagnose(DENIED + " on createReport, other reports work").causes)}
+    assert said.get("iam_arn_mismatch", 99) > alone["iam_arn_mismatch"]
+    assert said.get("wrong_region_endpoint", 99) > alone["wrong_region_endpoint"]
+    assert said["reauthorize_after_role_change"] < alone["reauthorize_after_role_change"]
+    assert "text:other_calls_work" in diagnose(
+        "403 on getInventorySummaries while /orders/v0/orders works").signals
+
+
+def test_a_token_kind_the_text_names_becomes_a_fact_unless_one_is_stated():
+    said = "createSubscription fails when called with a grantless token: " + DENIED
+    found = diagnose(said)
+    assert found.inferred["token_kind"] == "grantless"
+    assert found.causes[0].id == "grantless_token_used_for_seller_operation"
+    assert diagnose("createRestrictedDataToken worked; getOrderAddress sent with the RDT "
+                    "still fails").inferred["token_kind"] == "rdt"
+    both = diagnose("tried with a grantless token and then with an RDT: " + DENIED)
+    assert "token_kind" not in both.inferred
+    stated = diagnose(said, ["token_kind=seller"])
+    assert "token_kind" not in stated.inferred
+    assert stated.causes[0].id != "grantless_token_used_for_seller_operation"
+
+
+def test_an_unpublished_app_is_not_offered_for_a_plain_access_denied():
+    ids = [c.id for c in diagnose("Response(403): Access to requested resource is denied. "
+                                  "code: Unauthorized").causes[:3]]
+    assert "app_not_published" not in ids
+    assert "role_missing" in ids

@@ -181,3 +181,28 @@ def test_scrub_secrets_removes_every_credential_shape() -> None:
                    "abcdefghijklmnopqrstuvwx", "wJalrXUtnFEMI", "AKIAIOSFODNN7EXAMPLE",
                    "RHabcdefgh", "XYZabcdef1234"):
         assert secret not in scrubbed, secret
+
+
+@pytest.mark.parametrize(("text", "sandbox"), [
+    ("Sandbox call listAllFulfillmentOrders returns INVALID_SANDBOX_PARAMETERS", "true"),
+    ("the sandbox answers 400 InvalidInput", "true"),
+    ("works in the sandbox, production returns 403 Unauthorized", None),
+    ("Sandbox works but production fails", None),
+    ("GET https://sellingpartnerapi-na.amazon.com/orders/v0/orders (sandbox later)", "false"),
+    ("403 Unauthorized on getOrders", None),
+])
+def test_a_call_said_to_go_to_the_sandbox_is_a_sandbox_call(text: str,
+                                                            sandbox: str | None) -> None:
+    """A report that says its call went to the sandbox without pasting the host counts as
+    ``sandbox=true`` once (the same evidence is not also scored as a signal); one that says the
+    sandbox works is about production; a pasted host decides."""
+    assert extract(text, knowledge.load(), {}).inferred.get("sandbox") == sandbox
+
+
+def test_an_edit_that_did_not_go_live_points_at_pending_edits() -> None:
+    from oauth_wizard.doctor.diagnosis import diagnose
+    for text in ("Changes to the OAuth Login URI not saved: sellers are still sent to the old "
+                 "login URI",
+                 "We updated the redirect URI but the edits don't take effect"):
+        assert "text:edit_not_live" in signals(text)
+        assert diagnose(text).causes[0].id == "app_edit_pending", text
