@@ -146,3 +146,62 @@ def test_a_redirect_legs_repr_masks_the_mws_token_and_says_when_there_is_none():
     assert TOKEN not in repr(with_token) and mask_code(TOKEN) in repr(with_token)
     assert "mws_auth_token=None" in repr(without)
     assert str(with_token) == repr(with_token)
+
+
+# Each refusal of the Login leg is the Login leg's, with a fix --------------------------------
+
+@pytest.mark.parametrize("drop", ["amazon_callback_uri", "amazon_state", "selling_partner_id"])
+def test_a_login_leg_missing_a_parameter_names_the_leg_the_cause_and_a_fix(drop):
+    query = urlencode({k: v for k, v in parse_qs(login()).items() if k != drop}, doseq=True)
+    with pytest.raises(legs.MissingParameter) as info:
+        legs.check_login_leg(query, pending(), now=0)
+    err = info.value
+    assert (err.leg, err.cause) == ("login", "login_uri_not_handled")
+    assert err.fix and "Login leg" in str(err)
+
+
+def test_a_repeated_or_expired_login_leg_is_the_login_legs_refusal():
+    with pytest.raises(legs.MalformedQuery) as repeated:
+        legs.check_login_leg(login() + "&amazon_state=again", pending(), now=0)
+    assert repeated.value.leg == "login"
+    with pytest.raises(legs.StateExpired) as expired:
+        legs.check_login_leg(login(), pending(expires_at=5), now=6)
+    assert (expired.value.leg, expired.value.cause) == ("login", "state_expired")
+
+
+def test_a_relative_callback_resolves_on_a_consent_portal_written_with_a_slash():
+    leg = legs.check_login_leg(login(CONFIRM), pending(),
+                               consent_base="https://sellercentral.amazon.co.uk/", now=0)
+    assert leg.next_url.startswith("https://sellercentral.amazon.co.uk" + CONFIRM + "?")
+
+
+def test_a_simulator_named_by_host_name_is_matched_whatever_the_case():
+    base = "http://localhost:8400"
+    portal, simulated = legs.check_callback_uri(
+        "http://LocalHost:8400/sellercentral.amazon.com" + CONFIRM, base)
+    assert simulated and portal is not None and portal.region == "NA"
+    portal, simulated = legs.check_callback_uri(base + CONFIRM, base)
+    assert simulated and portal is None
+
+
+# The Redirect leg's refusals keep Amazon's words, bounded, and always say what to do ----------
+
+@pytest.mark.parametrize("drop", ["spapi_oauth_code", "selling_partner_id"])
+def test_a_redirect_leg_missing_a_parameter_says_what_to_do(drop):
+    attempt = pending()
+    params = {"state": attempt.state, "selling_partner_id": "A1", "spapi_oauth_code": CODE}
+    del params[drop]
+    with pytest.raises(legs.MissingParameter) as info:
+        legs.check_redirect_leg(urlencode(params), attempt, now=0)
+    assert info.value.fix and info.value.leg == "redirect" and not attempt.used
+
+
+def test_amazons_error_is_kept_bounded_and_an_empty_one_is_named():
+    attempt = pending()
+    with pytest.raises(legs.AmazonRefused) as long:
+        legs.check_redirect_leg(urlencode({"state": attempt.state, "error": "e" * 300,
+                                           "error_description": "d" * 600}), attempt, now=0)
+    assert long.value.error == "e" * 200 and long.value.description == "d" * 500
+    with pytest.raises(legs.AmazonRefused) as empty:
+        legs.check_redirect_leg(urlencode({"state": attempt.state, "error": ""}), attempt, now=0)
+    assert empty.value.error == "(empty)" and empty.value.description is None
