@@ -317,6 +317,7 @@ def test_a_held_lock_is_named_and_nothing_is_written(store, monkeypatch):
         with pytest.raises(StoreError) as info:
             held.put(ProfileRecord(app("two")))
     assert info.value.kind == "locked" and str(store.path) in info.value.message
+    assert info.value.path == store.path
     assert "Let the other command" in info.value.fix
     assert store.path.read_bytes() == before
 
@@ -354,6 +355,6 @@ def test_secret_shaped_metadata_is_refused(store, bad):
         store.record_authorization("shop", Authorization(
             "NA", "A1", datetime(2026, 1, 1, tzinfo=UTC),
             last_verify=VerifyResult(datetime(2026, 1, 1, tzinfo=UTC), False, bad)))
-    assert info.value.kind == "secret_in_metadata"
+    assert info.value.kind == "secret_in_metadata" and info.value.path == store.path
     assert bad not in str(info.value) and SECRET not in str(info.value)
     assert store.path.read_bytes() == before

@@ -98,3 +98,44 @@ def test_what_the_keep_learned_survives_a_round_trip(tmp_path):
     store.put(plain, overwrite=True)
     assert "sandbox_app" not in store.path.read_text()  # the default is not written
     assert ProfileStore(tmp_path / "cfg").get("shop").sandbox_app is False
+
+
+def test_an_unknown_profile_names_the_ones_there_are(tmp_path):
+    store = ProfileStore(tmp_path / "cfg")
+    with pytest.raises(StoreError) as empty:
+        store.get("shop")
+    assert "(profiles: none yet)" in str(empty.value)
+    store.put(ProfileRecord(app("alpha")))
+    store.put(ProfileRecord(app("beta")))
+    with pytest.raises(StoreError) as info:
+        store.get("gamma")
+    assert "(profiles: alpha, beta)" in str(info.value)
+
+
+@pytest.mark.parametrize("act", ["update", "remove"])
+def test_a_change_to_one_profile_merges_with_another_stores_new_profile(tmp_path, act):
+    """Another terminal added a profile since this store read the file: changing (or removing)
+    a profile it did not touch is applied to what is on disk, and theirs is kept."""
+    ProfileStore(tmp_path).put(ProfileRecord(app("shop")))
+    first = ProfileStore(tmp_path)
+    first.load()
+    ProfileStore(tmp_path).put(ProfileRecord(app("other")))
+    if act == "update":
+        first.update("shop", lambda rec: rec)
+        assert list(ProfileStore(tmp_path).load()) == ["shop", "other"]
+    else:
+        first.remove("shop")
+        assert list(ProfileStore(tmp_path).load()) == ["other"]
+
+
+def test_a_hand_edit_after_our_own_write_is_never_dropped(tmp_path):
+    """After a write the store remembers what it wrote: a comment added by hand afterwards
+    makes the next write refuse instead of silently rewriting the file without it."""
+    store = ProfileStore(tmp_path)
+    store.put(ProfileRecord(app("shop")))
+    edited = "# my note\n" + store.path.read_text("utf-8")
+    store.path.write_text(edited, "utf-8")
+    with pytest.raises(StoreError) as info:
+        store.put(ProfileRecord(app("two")))
+    assert info.value.kind == "changed_on_disk"
+    assert store.path.read_text("utf-8") == edited
