@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oauth_wizard.core.masking import mask, scrub
+from oauth_wizard.core.masking import mask, mask_code, scrub
 
 REFRESH = "Atzr|IwEBIHk3dGVzdHRva2VuLXBsYW50ZWQtZm9yLW1hc2tpbmc7fQ"
 ACCESS = "Atza|IwEBIAccessTokenPlantedForMaskingTests0123456789"
@@ -109,3 +109,35 @@ def test_unknown_tokens_are_scrubbed_however_their_bar_is_spelled(bar):
 def test_the_length_shown_is_always_the_values_length(value):
     assert f"{len(value)} chars" in mask(value, with_length=True)
     assert "chars" not in mask(value)
+
+
+@pytest.mark.parametrize(("prefix", "shown"), [
+    ("Atzr|", "Atzr|abcd\u2026(ends nop)"),
+    ("amzn1.oa2-cs.v1.", "amzn1.oa2-cs.v1.\u2026(ends nop)"),
+    ("", "\u2026(ends nop)")])
+def test_sixteen_characters_beyond_the_prefix_are_the_least_that_show_any(prefix, shown):
+    assert mask(prefix + "abcdefghijklmnop") == shown
+    assert mask(prefix + "abcdefghijklmno") == f"{prefix}\u2026"
+
+
+def test_a_code_shows_its_first_four_characters_and_a_missing_one_says_so():
+    assert mask_code("ANdNAVhyhqirUelHGEHA") == "ANdN\u2026"
+    assert mask_code(None) == mask_code("") == "(none)"
+
+
+def test_the_longer_secret_goes_first_even_when_it_sorts_before_the_shorter():
+    """Sorted by text instead of length, the short one ("p...") would go first here."""
+    short = "plantedSecretValue"
+    long = "a-" + short + "-andItsPrivateTail"
+    out = scrub(f"[{long}] [{short}]", [short, long])
+    assert "PrivateTail" not in out and short not in out and "a-" not in out
+
+
+def test_four_characters_are_enough_to_be_scrubbed_and_three_are_not():
+    assert scrub("pin ab12 here", ["ab12"]) == "pin \u2026 here"
+    assert scrub("pin ab1 here", ["ab1"]) == "pin ab1 here"
+
+
+def test_an_unknown_token_is_replaced_by_its_own_mask():
+    unknown = "Atzr|IwEBIsomeoneElsesToken0123456789"
+    assert scrub(f"t={unknown} end", []) == f"t={mask(unknown)} end"
