@@ -122,3 +122,38 @@ def test_a_local_redirect_uri_is_warned_about_with_or_without_its_scheme(redirec
     (warned,) = [w for w in result.warnings if w.id == "uri_not_https_or_localhost"]
     host = "127.0.0.1" if "127" in redirect else "localhost"
     assert host in warned.message
+
+
+@pytest.mark.parametrize("url", ["", "  ", "https://[::1/x", "https://sellercentral.amazon.de"
+                                 + TAIL])
+def test_the_result_names_the_url_it_was_given(url):
+    assert lint_consent_url(url).url == url
+
+
+@pytest.mark.parametrize("url", [
+    "sellercentral.amazon.de" + TAIL + "&redirect_uri=https://x.example/cb?y=1",
+    "//sellercentral.amazon.de" + TAIL,
+    "ftp://sellercentral.amazon.de" + TAIL,
+])
+def test_a_url_missing_or_misspelling_its_scheme_is_read_on_its_host(url):
+    result = lint_consent_url(url, marketplace="DE")
+    assert any("consent URLs are https" in f.message for f in result.problems)
+    assert not any(f.id == "wrong_portal_host" or "host" in f.message for f in result.problems)
+
+
+@pytest.mark.parametrize(("state", "shown"), [
+    ("", "state= "), ("abc", "state 'abc' "), ("1" * 50, f"state '{'1' * 40}' ")])
+def test_a_weak_state_is_quoted_short_or_said_to_be_empty(state, shown):
+    result = lint_consent_url(f"https://sellercentral.amazon.de{PATH}?application_id={APP}"
+                              f"&state={state}")
+    (weak,) = [w for w in result.warnings if w.id == "state_mismatch"]
+    assert weak.message.startswith(shown)
+
+
+@pytest.mark.parametrize(("repeated", "named", "more"), [(5, 5, 0), (6, 5, 1), (8, 5, 3)])
+def test_repeated_parameters_are_named_up_to_five_then_counted(repeated, named, more):
+    extra = "".join(f"&p{i}=1&p{i}=2" for i in range(repeated))
+    problems = lint_consent_url("https://sellercentral.amazon.de" + TAIL + extra).problems
+    assert sum(" appears 2 times" in f.message for f in problems) == named
+    counted = [f for f in problems if "more parameters appear" in f.message]
+    assert [f.message.split()[0] for f in counted] == ([str(more)] if more else [])
