@@ -18,6 +18,8 @@ left out. Not part of CI's default run: it takes minutes.
 
 Run: .venv/bin/python benchmarks/mutation.py [--max-minutes N] [--jobs N] [--list] [--keep]
      .venv/bin/python benchmarks/mutation.py --report DIR   (a kept run, reported again)
+     .venv/bin/python benchmarks/mutation.py --again DIR    (a kept run's survivors and unchecked
+                                                            mutants, tested by today's tests)
 Prints: mutation score: NN% (killed K of M; message-text survivors excluded: E)
 """
 
@@ -66,10 +68,11 @@ def copy_tree(into: Path) -> None:
         f"pytest_add_cli_args_test_selection={listed(TESTS)}\n", "utf-8")
 
 
-def run_mutmut(work: Path, minutes: float, jobs: int) -> bool:
-    """Run mutmut; False when the time ran out first (the results so far still count)."""
+def run_mutmut(work: Path, minutes: float, jobs: int, only: list[str] | None = None) -> bool:
+    """Run mutmut (on ``only`` these mutants, when given); False when the time ran out first
+    (the results so far still count)."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(jobs)],  # noqa: S603
+    proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(jobs), *(only or [])],  # noqa: S603
                             cwd=work,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -84,6 +87,27 @@ def run_mutmut(work: Path, minutes: float, jobs: int) -> bool:
     if proc.returncode != 0:
         raise SystemExit(f"mutmut failed (exit {proc.returncode}):\n{err[-2000:]}")
     return True
+
+
+def rerun_open(work: Path, minutes: float, jobs: int) -> bool:
+    """Test a kept run's survivors and unchecked mutants again with the tests as they are now.
+
+    Only the tests are copied in: a guard module that changed since the run makes its mutants
+    stale, so that is refused (run afresh instead). mutmut collects which test covers which
+    function again, so new tests are selected for the mutants they reach."""
+    stale = [g for g in GUARDS if (work / g).read_bytes() != (ROOT / g).read_bytes()]
+    if stale:
+        raise SystemExit(f"{', '.join(stale)} changed since that run; run afresh instead.")
+    git = shutil.which("git") or "git"
+    files = subprocess.run([git, "ls-files", "-z", "tests"], cwd=ROOT,  # noqa: S603
+                           capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        for into in (work, work / "mutants"):
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    open_keys = [k for k, c in exit_codes(work).items() if c is None or c in SURVIVED | NO_TESTS]
+    return run_mutmut(work, minutes, jobs, open_keys)
 
 
 def exit_codes(work: Path) -> dict[str, int | None]:
@@ -161,12 +185,18 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--report", metavar="DIR", type=Path,
                         help="only report on the work directory of an earlier --keep run")
+    parser.add_argument("--again", metavar="DIR", type=Path,
+                        help="test an earlier --keep run's survivors and unchecked mutants "
+                             "again with the current tests")
     args = parser.parse_args()
-    work = args.report or Path(tempfile.mkdtemp(prefix="oauth-wizard-mutation-"))
+    kept = args.report or args.again
+    work = kept or Path(tempfile.mkdtemp(prefix="oauth-wizard-mutation-"))
     started = time.monotonic()
     try:
         finished = True
-        if args.report is None:
+        if args.again is not None:
+            finished = rerun_open(work, args.max_minutes, args.jobs)
+        elif args.report is None:
             copy_tree(work)
             finished = run_mutmut(work, args.max_minutes, args.jobs)
         codes = exit_codes(work)
@@ -193,10 +223,10 @@ def main() -> int:
         score = 100 * len(killed) / total if total else 0.0
         print(f"mutation score: {score:.0f}% (killed {len(killed)} of {total}; "
               f"message-text survivors excluded: {len(prose)})")
-        if args.keep:
+        if args.keep or kept:
             print(f"work directory kept: {work} (mutmut show NAME there shows a mutant)")
     finally:
-        if not args.keep and args.report is None:
+        if not args.keep and kept is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -74,3 +74,27 @@ def test_the_platform_defaults_to_the_one_running(monkeypatch):
     with pytest.raises(HostNotLocalError) as info:
         check_host_resolves_here("dev.example.com", resolver=nowhere)
     assert r"C:\Windows\System32\drivers\etc\hosts" in info.value.fix
+
+
+def test_a_bracketed_address_is_read_as_an_address_without_asking_the_resolver():
+    def never(*_a, **_k):
+        raise AssertionError("an address literal needs no resolver")
+    with pytest.raises(HostNotLocalError) as info:
+        check_host_resolves_here("[::1]", resolver=never)
+    assert "address ::1" in str(info.value)
+    assert check_host_resolves_here("[127.0.0.1]", resolver=never) == ("127.0.0.1",)
+
+
+def test_a_name_that_resolves_to_nothing_says_so():
+    with pytest.raises(HostNotLocalError) as info:
+        check_host_resolves_here("dev.example.com", platform="linux", resolver=lambda *a, **k: [])
+    assert "resolves to nothing" in str(info.value)
+
+
+def test_a_name_resolving_elsewhere_names_this_platforms_hosts_file():
+    def elsewhere(*_a, **_k):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("203.0.113.9", 0))]
+    with pytest.raises(HostNotLocalError) as info:
+        check_host_resolves_here("dev.example.com", platform="win32", resolver=elsewhere)
+    assert "resolves to 203.0.113.9;" in str(info.value)
+    assert r"C:\Windows\System32\drivers\etc\hosts" in info.value.fix

@@ -127,3 +127,105 @@ async def test_one_silent_connection_is_closed_and_counted_once(monkeypatch):
         assert catcher.server.closed_idle == 1
     finally:
         await catcher.stop()
+
+
+async def test_every_page_is_utf8_html_coloured_by_its_tone(caught):
+    catcher, client, _ = caught
+    waiting = await client.get("/cb")            # info: nothing to catch on this address
+    refused = await client.get("/cb?" + login_query("https://evil.example/x"))  # bad
+    done = await client.get("/cb", params={"state": catcher.pending.state,
+                                           "selling_partner_id": "A1", "spapi_oauth_code": CODE})
+    for page, colour in ((waiting, "#1f4e99"), (refused, "#b3261e"), (done, "#0a7d32")):
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert f"color:{colour}" in page.text
+    assert "now.</p><p>You can close" in done.text  # a paragraph per line, nothing between
+
+
+async def test_refusals_of_the_method_the_path_and_the_query_name_the_peer(caught):
+    catcher, client, events = caught
+    await client.post("/cb")
+    await client.get("/elsewhere")
+    await client.get(f"/cb?state={catcher.pending.state}&state=x&error=access_denied")
+    refused = [e for e in events if isinstance(e, Refused)]
+    assert [e.peer for e in refused] == ["127.0.0.1"] * 3
+    assert "malformed" in refused[2].what
+    assert not catcher._result.done()  # a malformed query never ends the attempt
+
+
+async def test_a_catcher_never_started_or_stopped_twice_stops_quietly():
+    catcher = Catcher(URI, URI, pending=PendingState(new_state()), plain_http=True, port=0)
+    await catcher.stop()
+    await catcher.start()
+    await catcher.stop()
+    await catcher.stop()
+
+
+async def test_after_a_failed_bind_the_catcher_says_it_is_not_listening():
+    first = Catcher(URI, URI, pending=PendingState(new_state()), plain_http=True, port=0)
+    await first.start()
+    try:
+        second = Catcher(URI, URI, pending=PendingState(new_state()), plain_http=True,
+                         port=first.port)
+        with pytest.raises(catcher_mod.PortBusyError):
+            await second.start()
+        with pytest.raises(catcher_mod.CatcherConfigError):
+            await second.wait(0.1)
+    finally:
+        await first.stop()
+
+
+async def test_the_listening_event_names_both_registered_uris():
+    events: list = []
+    login = "https://localhost/login"
+    catcher = Catcher(login, URI, pending=PendingState(new_state()), plain_http=True, port=0,
+                      on_event=events.append)
+    event = await catcher.start()
+    await catcher.stop()
+    assert (event.login_uri, event.redirect_uri) == (login, URI) and events == [event]
+
+
+async def test_uris_without_a_path_are_served_on_the_root():
+    catcher = Catcher("https://localhost", "https://localhost", plain_http=True, port=0,
+                      pending=PendingState(new_state()))
+    await catcher.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            page = await client.get(f"http://127.0.0.1:{catcher.port}/")
+        assert page.status_code == 400 and "Waiting for Amazon" in page.text
+    finally:
+        await catcher.stop()
+
+
+@pytest.mark.parametrize(("uri", "local"), [("https://localhost/cb", "https://127.0.0.1:443/cb"),
+                                            ("http://localhost/cb", "http://127.0.0.1:80/cb")])
+def test_a_uri_without_a_port_listens_on_its_schemes_port(uri, local, tmp_path):
+    from oauth_wizard.authorize import tls
+    context = tls.ensure_cert(tmp_path, "localhost").ssl_context() \
+        if uri.startswith("https") else None
+    assert Catcher(uri, uri, pending=PendingState(new_state()),
+                   ssl_context=context).local_url == local
+
+
+async def test_plain_http_never_speaks_tls_even_when_given_a_certificate(tmp_path):
+    from oauth_wizard.authorize import tls
+    context = tls.ensure_cert(tmp_path, "localhost").ssl_context()
+    catcher = Catcher(URI, URI, pending=PendingState(new_state()), plain_http=True, port=0,
+                      ssl_context=context)
+    assert catcher.local_url.startswith("http://")
+    await catcher.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            page = await client.get(f"http://127.0.0.1:{catcher.port}/cb")
+        assert page.status_code == 400
+    finally:
+        await catcher.stop()
+
+
+def test_quieting_aiohttp_takes_only_its_loggers_once():
+    catcher_mod.quiet_server_logs()
+    catcher_mod.quiet_server_logs()
+    for name in catcher_mod.SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        assert sum(isinstance(h, catcher_mod._Dropped) for h in logger.handlers) == 1
+        assert logger.propagate is False
+    assert not any(isinstance(h, catcher_mod._Dropped) for h in logging.getLogger().handlers)

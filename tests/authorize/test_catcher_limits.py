@@ -4,6 +4,7 @@ a connection flood, and bodies; after each, the genuine redirect still completes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 import pytest
@@ -47,16 +48,53 @@ async def raw(port: int, data: bytes) -> bytes:
     return answer
 
 
+# On a path the catcher does not serve: parsed, such a request would get the catcher's own 404
+# page, so a 400 here is the parser's refusal by size (aiohttp's own limits are about twice ours).
 @pytest.mark.parametrize("request_bytes", [
-    b"GET /cb?" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /cb HTTP/1.1\r\nHost: x\r\nCookie: " + b"c" * 5000 + b"\r\n\r\n",
-    b"GET /cb HTTP/1.1\r\nHost: x\r\n"
+    b"GET /elsewhere?" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /elsewhere HTTP/1.1\r\nHost: x\r\nCookie: " + b"c" * 5000 + b"\r\n\r\n",
+    b"GET /elsewhere HTTP/1.1\r\nHost: x\r\n"
     + b"".join(b"X-%d: 1\r\n" % i for i in range(80)) + b"\r\n",
 ], ids=["request-line", "header-field", "header-count"])
 async def test_oversized_requests_are_refused_by_size(catcher, pending, request_bytes):
     answer = await raw(catcher.port, request_bytes)
     assert answer.split(b"\r\n")[0].endswith(b" 400 Bad Request") and b"Traceback" not in answer
+    assert b"redirect catcher" not in answer and catcher.refused == 0
     assert await genuine_completes(catcher, pending)
+
+
+async def test_a_request_just_under_the_limits_is_answered_by_the_catcher(catcher, pending):
+    answer = await raw(catcher.port, b"GET /elsewhere?" + b"a" * 3000 + b" HTTP/1.1\r\nHost: x"
+                       b"\r\nCookie: " + b"c" * 3000 + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 404") and catcher.refused == 1
+
+
+async def test_a_connection_that_keeps_trickling_is_closed_at_its_lifetime(catcher, monkeypatch):
+    monkeypatch.setattr(catcher_guard, "IDLE_S", 0.5)
+    monkeypatch.setattr(catcher_guard, "LIFETIME_S", 1.0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", catcher.port)
+    writer.write(b"GET /cb HTTP/1.1\r\nX-Slow: ")
+    started = asyncio.get_running_loop().time()
+    while not reader.at_eof() and asyncio.get_running_loop().time() - started < 4:
+        writer.write(b"x")  # a byte every 0.1 s: never idle, never finished
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reader.read(1), 0.001)
+    assert reader.at_eof() and asyncio.get_running_loop().time() - started < 3
+    writer.close()
+    assert catcher.server.closed_idle == 1
+
+
+async def test_each_connection_over_the_cap_closes_exactly_one(catcher):
+    held = [await asyncio.open_connection("127.0.0.1", catcher.port)
+            for _ in range(catcher_guard.MAX_CONNECTIONS + 1)]
+    for _ in range(50):
+        if catcher.server.closed_over_cap:
+            break
+        await asyncio.sleep(0.02)
+    assert catcher.server.closed_over_cap == 1
+    for _, writer in held:
+        writer.close()
 
 
 async def test_a_body_is_never_read_and_the_method_refused(catcher, pending):
