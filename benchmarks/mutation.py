@@ -106,7 +106,9 @@ def rerun_open(work: Path, minutes: float, jobs: int) -> bool:
             (into / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, into / name)
     (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-    open_keys = [k for k, c in exit_codes(work).items() if c is None or c in SURVIVED | NO_TESTS]
+    cache: dict = {}  # message-text survivors stay out of the score either way: not rerun
+    open_keys = [k for k, c in exit_codes(work).items() if c is None or (
+        c in SURVIVED | NO_TESTS and not message_text_only(work, k, cache))]
     return run_mutmut(work, minutes, jobs, open_keys)
 
 
