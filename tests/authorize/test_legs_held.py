@@ -205,3 +205,24 @@ def test_amazons_error_is_kept_bounded_and_an_empty_one_is_named():
     with pytest.raises(legs.AmazonRefused) as empty:
         legs.check_redirect_leg(urlencode({"state": attempt.state, "error": ""}), attempt, now=0)
     assert empty.value.error == "(empty)" and empty.value.description is None
+
+
+def test_a_leg_value_may_be_4096_characters_and_no_more():
+    attempt = pending()
+    long_id = "A" * 4096
+    leg = legs.check_redirect_leg(urlencode({"state": attempt.state, "spapi_oauth_code": CODE,
+                                             "selling_partner_id": long_id}), attempt, now=0)
+    assert leg.selling_partner_id == long_id
+    again = pending()
+    with pytest.raises(legs.MalformedQuery) as info:
+        legs.check_redirect_leg(urlencode({"state": again.state, "spapi_oauth_code": CODE,
+                                           "selling_partner_id": long_id + "A"}), again, now=0)
+    assert info.value.fix and info.value.leg == "redirect"
+
+
+def test_a_query_pasted_with_its_question_mark_reads_the_same():
+    attempt = pending()
+    query = urlencode({"state": attempt.state, "selling_partner_id": "A1",
+                       "spapi_oauth_code": CODE})
+    assert legs.parse_query("?" + query) == legs.parse_query(query)
+    assert legs.check_redirect_leg("?" + query, attempt, now=0).code == CODE

@@ -44,6 +44,7 @@ def test_each_problem_is_on_the_checked_field_and_names_what_was_checked(check, 
         for problem in check(raw).problems:
             seen += 1
             assert problem.field == field, (raw, problem)
+            assert problem.severity in ("error", "warning", "note"), (raw, problem)
             assert label.lower() in problem.message.lower() or field == "name", (raw, problem)
     assert seen >= len(inputs) - 1  # all but the good value found something
 
@@ -63,3 +64,16 @@ def test_a_developer_id_quoted_and_dashed_is_read_as_its_digits():
 def test_only_quotes_are_described_as_quotes():
     assert describe_char("X") == "'X'"
     assert describe_char("\u201c") == describe_char("'") == "a quote"
+
+
+@pytest.mark.parametrize("raw", ["amzn.mws.4ea38b7b-f563-7709-4bae-87aeaEXAMPLE", "Atza|x"])
+def test_another_identifier_in_the_client_id_field_is_an_error(raw):
+    checked = check_client_id(raw)
+    assert not checked.ok and [p.severity for p in checked.problems] == ["error"]
+
+
+def test_a_client_id_with_a_capital_prefix_is_an_error_on_its_field():
+    checked = check_client_id(CLIENT_ID.replace("amzn1.application", "AMZN1.Application"))
+    (problem,) = checked.problems
+    assert (problem.field, problem.severity) == ("client_id", "error")
+    assert CLIENT_ID in problem.fix

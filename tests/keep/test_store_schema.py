@@ -288,3 +288,11 @@ def test_a_secret_shaped_value_is_refused_with_its_profile_key_and_file():
     err = info.value
     assert err.kind == "secret_in_metadata" and err.path == PATH
     assert "profile 'shop', login_uri" in str(err) and str(PATH) in str(err)
+
+
+def test_a_file_that_is_not_utf8_is_corrupt_with_its_path_and_the_way_out():
+    with pytest.raises(StoreError) as info:
+        parse(b"format_version = 1\n# caf\xe9\n", PATH)
+    err = info.value
+    assert (err.kind, err.path, err.line) == ("corrupt", PATH, None)
+    assert f"mv {PATH} {PATH}.broken-" in err.fix
