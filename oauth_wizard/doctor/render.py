@@ -115,6 +115,15 @@ def ruled_out_text(diagnosis: Diagnosis) -> str | None:
     return "Ruled out: " + ", ".join(f"{cid} (by {by})" for cid, by in diagnosis.ruled_out)
 
 
+def nothing_recognised(diagnosis: Diagnosis) -> str:
+    """What the ranking rests on when the text named nothing: the facts, or only how common
+    each cause is."""
+    if diagnosis.facts or diagnosis.inferred:
+        return "nothing Amazon-specific in the text; the ranking rests on the facts."
+    return ("nothing Amazon-specific in the text, and no facts yet: the ranking is only how "
+            "common each cause is.")
+
+
 def diagnosis_text(diagnosis: Diagnosis, *, width: int = WIDTH, top: int = TOP) -> str:
     """The full human answer of ``oauth-wizard diagnose``."""
     lines: list[str] = []
@@ -122,8 +131,7 @@ def diagnosis_text(diagnosis: Diagnosis, *, width: int = WIDTH, top: int = TOP) 
     if recognised:
         lines += wrap(f"Recognised: {recognised}", width, "  ", "")
     else:
-        lines += wrap("Recognised: nothing Amazon-specific in the text; the ranking rests on the "
-                      "facts alone.", width, "  ", "")
+        lines += wrap(f"Recognised: {nothing_recognised(diagnosis)}", width, "  ", "")
     if diagnosis.facts:
         lines += wrap(f"Facts: {_facts_line(diagnosis.facts)}", width, "  ", "")
     if diagnosis.inferred:

@@ -151,3 +151,12 @@ def test_preflight_text_lists_certain_findings_first_with_fixes():
                        marketplaces=("US",), login_uri="https://d.example.com/l",
                        redirect_uris=("https://d.example.com/c",))
     assert "nothing predicts a refusal" in preflight_text(preflight(clean, "US"))
+
+
+def test_an_unrecognised_text_says_what_the_ranking_rests_on():
+    from oauth_wizard.doctor.diagnosis import diagnose
+    from oauth_wizard.doctor.render import diagnosis_text
+
+    assert "no facts yet" in diagnosis_text(diagnose("xyz garbage 123"))
+    told = diagnosis_text(diagnose("xyz garbage 123", ["via=consent"]))
+    assert "rests on the facts" in told and "no facts yet" not in told

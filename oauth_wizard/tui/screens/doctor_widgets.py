@@ -21,7 +21,7 @@ from textual.widgets import Button, Collapsible, Input, Static, TextArea
 
 from oauth_wizard.doctor.diagnosis import Diagnosis, Question, RankedCause
 from oauth_wizard.doctor.facts import VOCABULARY
-from oauth_wizard.doctor.render import ruled_out_text, score_text
+from oauth_wizard.doctor.render import nothing_recognised, ruled_out_text, score_text
 from oauth_wizard.tui.sessions.doctor import KeyedChoice, score_bar
 
 CODE = re.compile(r"MD\d{4}|SPDC\d{2,4}|SPSA\d{4}")
@@ -99,7 +99,7 @@ class SignalLine(Static):
         if not signals:
             self.update(Content.assemble(
                 ("Recognised: ", "bold"),
-                "nothing Amazon-specific in the text; the ranking rests on the facts."))
+                nothing_recognised(diagnosis)))
             return
         parts: list[str | Content | tuple[str, str]] = [("Recognised: ", "bold")]
         for signal in signals:
