@@ -128,9 +128,9 @@ ALIASES = {"edits_pending": "edit_pending", "state": "app_state", "listed": "app
            "dev_ids": "dev_id_regions", "redirect_uris": "registered_redirect_uris"}
 
 # Operations that return personal data and need a restricted role / an RDT (spapi-auth §5.2).
+# createRestrictedDataToken itself is not one: it is the call that asks for the RDT.
 RESTRICTED_OPERATION = re.compile(
-    r"buyerinfo|getorderaddress|/address\b|createrestricteddatatoken|restricteddatatoken|"
-    r"\brdt\b|shippingaddress|getshippinglabel|getcustomerinvoice|getpackingslip|"
+    r"buyerinfo|getorderaddress|/address\b|shippingaddress|getshippinglabel|getcustomerinvoice|getpackingslip|"
     r"direct.?fulfillment.{0,40}(?:orders|shipping)|"
     # Restricted report types (personal data: shipping, invoicing, tax, VAT and GST reports and
     # Easy Ship documents), which Amazon's list of restricted operations does not name;

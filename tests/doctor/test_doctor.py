@@ -155,6 +155,17 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
                                                            "account_type=vendor"]),
     "vendor_consent_needs_beta": ("Error Code: MD5100 (Vendor Central)",
                                   ["account_type=vendor"]),
+    # F. request-shape and legacy-signing causes found in the corpus's unmapped reports
+    "sigv4_signature_invalid": ('{"errors":[{"code":"InvalidSignature","message":"The request '
+                                'signature we calculated does not match the signature you '
+                                'provided."}]}', []),
+    "sigv4_signature_expired": ("403 Signature expired: 20211013T140559Z is now earlier than "
+                                "20211013T140604Z (20211013T141104Z - 5 min.)", []),
+    "rdt_request_invalid": ('POST /tokens/2021-03-01/restrictedDataToken -> 400 {"errors":[{'
+                            '"code":"InvalidInput","message":"Empty target resource argument '
+                            'found"}]}', []),
+    "request_parameter_invalid": ('{"errors":[{"code":"InvalidInput","message":"Missing or '
+                                  'invalid request parameters: [marketplaceIds]"}]}', []),
 }
 
 
@@ -394,3 +405,11 @@ def test_a_script_error_on_amazons_page_is_amazons_side_even_with_a_uri_missing(
     suggest; without the text, the missing Login URI would lead."""
     assert diagnose(text, ["login_uri_set=no", "via=consent"]).top.id == "amazon_side_issue"
     assert diagnose(None, ["login_uri_set=no", "via=consent"]).top.id == "oauth_uris_missing"
+
+
+def test_an_unencoded_sku_beats_the_generic_signature_mismatch():
+    text = ("The request signature we calculated does not match the signature you provided "
+            "(getListingsItem, SKU with parentheses)")
+    assert diagnose(text, ["signs_requests=yes"]).top.id == "sku_not_url_encoded"
+    assert diagnose(text.split(" (")[0], ["signs_requests=yes"]).top.id == (
+        "sigv4_signature_invalid")

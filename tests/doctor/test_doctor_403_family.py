@@ -145,3 +145,21 @@ def test_an_unpublished_app_is_not_offered_for_a_plain_access_denied():
                                   "code: Unauthorized").causes[:3]]
     assert "app_not_published" not in ids
     assert "role_missing" in ids
+
+
+def test_a_refused_rdt_request_is_the_role_and_a_malformed_one_is_its_body():
+    refused = top("createRestrictedDataToken -> " + DENIED)
+    malformed = top('createRestrictedDataToken -> 400 {"errors":[{"code":"InvalidInput",'
+                    '"message":"Invalid or unsupported document ID found"}]} for '
+                    '"restrictedResources":[{"method":"GET","path":"/reports/2021-06-30/reports"}]')
+    assert (refused, malformed) == ("restricted_role_missing", "rdt_request_invalid")
+    # The RDT call is not itself a restricted operation: naming it states nothing about PII.
+    answer = diagnose("InvalidInput", ["operation=createRestrictedDataToken"]).as_json()
+    assert "restricted_operation_without_rdt" not in [c["id"] for c in answer["causes"][:1]]
+
+
+def test_roles_said_to_look_fine_argue_against_a_missing_role():
+    plain = [c.id for c in diagnose(DENIED + " on listCatalogItems").causes]
+    fine = [c.id for c in diagnose(DENIED + " on listCatalogItems, roles look fine").causes]
+    assert plain[0] == "role_missing"
+    assert "role_missing" not in fine[:2]

@@ -67,6 +67,8 @@ def test_retired_mechanisms_carry_their_date_and_modern_fix() -> None:
     assert dates == {"sigv4_missing_aws_credentials": "2023-10-02",
                      "sigv4_region_mismatch": "2023-10-02",
                      "sigv4_security_token_invalid": "2023-10-02",
+                     "sigv4_signature_invalid": "2023-10-02",
+                     "sigv4_signature_expired": "2023-10-02",
                      "iam_arn_mismatch": "2023-10-02", "mws_retired": "2024-03-31",
                      "authorization_api_retired": "2024-03-27"}
     assert all(kb.causes[c].retired.modern_fix for c in dates)
