@@ -62,7 +62,9 @@ CAUSE_KEYS = {"title", "explanation", "fix", "source", "prior", "via", "signals"
               "questions", "retired"}
 SOURCE_FORM = re.compile(
     r"(?:(?:spapi-authorization|updates-2026-12)\.md §\d+(?:\.\d+)?|seed-faq\.md: .+|"
-    r"DESIGN\.md: [A-Za-z ]+|data/operations\.json: .+)")
+    r"DESIGN\.md: [A-Za-z ]+|data/operations\.json: .+|"
+    # A public thread of the corpus's dev half whose cause the thread established.
+    r"issue [\w.-]{1,39}/[\w.-]{1,100}#\d{1,6}(?: \([^;()]{1,120}\))?)")
 
 
 class KnowledgeError(ValueError):
@@ -237,7 +239,8 @@ def _cause(cid: str, raw: object, patterns: set[str], questions: dict) -> Cause:
     if not all(SOURCE_FORM.fullmatch(s.strip()) for s in source.split(";")):
         raise _fail(f"{where}.source", f"{source!r} must cite 'spapi-authorization.md §N', "
                                        "'updates-2026-12.md §N', 'seed-faq.md: <question>', "
-                                       "'DESIGN.md: <section>' or 'data/operations.json: <what>'")
+                                       "'DESIGN.md: <section>', 'data/operations.json: <what>' "
+                                       "or 'issue <owner/repo#N>'")
     via = tuple(raw.get("via", ()))
     if not set(via) <= set(VIA):
         raise _fail(f"{where}.via", f"must be among {', '.join(VIA)}")

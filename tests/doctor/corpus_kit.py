@@ -64,6 +64,11 @@ def load(path: Path = CORPUS) -> list[Case]:
             for c in doc["cases"]]
 
 
+def unmapped(path: Path = CORPUS) -> list[dict]:
+    """The gathered cases whose cause has no id yet (kept, not scored)."""
+    return json.loads(path.read_text("utf-8"))["unmapped"]
+
+
 def rank(case: Case, *, with_facts: bool) -> int | None:
     """1-based rank of the case's cause in the doctor's answer (None: not ranked)."""
     answer = diagnose(case.error, case.facts if with_facts else None)

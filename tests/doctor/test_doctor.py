@@ -166,6 +166,8 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
                             'found"}]}', []),
     "request_parameter_invalid": ('{"errors":[{"code":"InvalidInput","message":"Missing or '
                                   'invalid request parameters: [marketplaceIds]"}]}', []),
+    "settlement_report_not_requestable": ("createReport GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE "
+                                          "-> 429 QuotaExceeded", []),
 }
 
 

@@ -63,3 +63,12 @@ def test_the_facts_never_push_the_established_cause_down(cases):
         alone = corpus_kit.rank(case, with_facts=False)
         told = corpus_kit.rank(case, with_facts=True)
         assert alone is None or (told is not None and told <= alone), (case.source, alone, told)
+
+
+def test_the_knowledge_base_cites_no_thread_of_the_check_half(cases):
+    """A cause learnt from a thread may cite it, but never one the doctor is checked against."""
+    cited = set(re.findall(r"issue ([\w.-]+/[\w.-]+#\d+)", KB.read_text("utf-8")))
+    assert cited, "the knowledge base cites corpus threads (the test would prove nothing)"
+    check = {c.source for c in cases if c.half == "check"}
+    unmapped_check = {u["source"] for u in corpus_kit.unmapped() if u["half"] == "check"}
+    assert not cited & (check | unmapped_check)
