@@ -415,3 +415,8 @@ def test_an_unencoded_sku_beats_the_generic_signature_mismatch():
     assert diagnose(text, ["signs_requests=yes"]).top.id == "sku_not_url_encoded"
     assert diagnose(text.split(" (")[0], ["signs_requests=yes"]).top.id == (
         "sigv4_signature_invalid")
+
+
+def test_a_consent_page_naming_the_app_null_is_a_draft_without_beta():
+    assert diagnose("The consent page shows null as the app name").top.id == (
+        "beta_missing_for_draft")

@@ -163,3 +163,19 @@ def test_roles_said_to_look_fine_argue_against_a_missing_role():
     fine = [c.id for c in diagnose(DENIED + " on listCatalogItems, roles look fine").causes]
     assert plain[0] == "role_missing"
     assert "role_missing" not in fine[:2]
+
+
+@pytest.mark.parametrize(("text", "cause"), [
+    ("getOrders returns the shipping address with name and address lines null",
+     "restricted_operation_without_rdt"),
+    ("createReport GET_SALES_AND_TRAFFIC_REPORT: Report rejected for this client. Some of the "
+     "marketplaces are not allowed for this Report", "operation_not_available_in_region"),
+    ("403 Forbidden on Listings Items calls; Orders and Feeds calls work; the Product Listing "
+     "role is ticked", "reauthorize_after_role_change"),
+])
+def test_what_a_report_says_beside_the_error_names_its_cause(text, cause):
+    assert top(text) == cause
+
+
+def test_an_empty_name_field_is_not_redacted_personal_data():
+    assert "text:pii_redacted" not in diagnose("the name field is empty in my form").signals
