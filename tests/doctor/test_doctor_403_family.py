@@ -179,3 +179,9 @@ def test_what_a_report_says_beside_the_error_names_its_cause(text, cause):
 
 def test_an_empty_name_field_is_not_redacted_personal_data():
     assert "text:pii_redacted" not in diagnose("the name field is empty in my form").signals
+
+
+def test_a_plain_invalid_input_is_a_parameter_not_the_rdt_request():
+    text = ('400 Bad Request: {"errors":[{"code":"InvalidInput","message":"Invalid Input"}]} '
+            'on putListingsItem')
+    assert top(text) == "request_parameter_invalid"
