@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.core.masking import scrub
-from oauth_wizard.doctor import operations
+from oauth_wizard.doctor import inferred
 from oauth_wizard.doctor.knowledge import KnowledgeBase
 from oauth_wizard.doctor.text_patterns import folded_for_needles
 
@@ -63,20 +63,6 @@ LWA_HOST_RE = re.compile(r"(?<![\w.-])api\.amazon\.(?:com|co\.uk|co\.jp)(?![\w.-
 URL_RE = re.compile(
     r"https?://[^\s\"'<>\\`]{1,4096}|(?<![\w./-])(?:www\.)?(?:sellercentral|vendorcentral)"
     r"[\w.-]{0,40}\.[a-z.]{2,16}/apps/authorize/consent\?[^\s\"'<>\\`]{0,4096}", _I)
-# A report that says its call went to the sandbox, without pasting the host; not one that
-# says the sandbox works (and production does not).
-SANDBOX_CALL_RE = re.compile(r"\bsandbox\b", _I)
-SANDBOX_WORKS_RE = re.compile(
-    r"\b(?:in|on|with|against) (?:the )?sandbox,? (?:it |this |that |all )?(?:works|is fine|"
-    r"succeeds)|sandbox (?:works|is fine|succeeds)|"
-    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox", _I)
-# A report that says which token the call sent ("with a grantless token", "using an RDT").
-_SENT_WITH = r"\b(?:with|using|via|by|sending|sent|send|use|used) (?:a |an |the |my |our )?"
-TOKEN_KIND_RES = (
-    ("grantless", re.compile(_SENT_WITH + r"(?:grantless|client[_ -]credentials?)(?: access)? "
-                             r"tokens?\b", _I)),
-    ("rdt", re.compile(_SENT_WITH + r"(?:rdt|restricted data token)\b", _I)),
-)
 CAUSE_HINT_RE = re.compile(r"\bcause(?:_id)?\s{0,2}[=:]\s{0,2}[\"']?([a-z][a-z_]{2,60})")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]{0,20}[A-Za-z]")
 CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -192,8 +178,8 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     _http(text, out)
     _exceptions(text, kb, out)
     _urls(text, facts, kind, out)
-    _operation(text, facts, out)
-    _token_kind(text, facts, out)
+    for key, value in inferred.from_words(text, {**out.inferred, **facts}).items():
+        out.inferred.setdefault(key, value)
     folded = folded_for_needles(text)
     for name, pattern in kb.patterns:
         match = pattern.search(text, folded)
@@ -203,24 +189,6 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
         if match.group(1) in kb.causes:
             out.add(f"cause:{match.group(1)}", match.group(0))
     return out
-
-
-def _operation(text: str, facts: dict[str, str], out: Extracted) -> None:
-    """The operation the text names (``getOrders``, ``/orders/v0/orders``), as a fact."""
-    if "operation" in facts:
-        return
-    name = operations.named_in(text[:20000])  # reads the models' data only for a likely name
-    if name:
-        out.inferred["operation"] = name
-
-
-def _token_kind(text: str, facts: dict[str, str], out: Extracted) -> None:
-    """The token the text says the call sent ("with a grantless token"), as a fact."""
-    if "token_kind" in facts:
-        return
-    kinds = {kind for kind, pattern in TOKEN_KIND_RES if pattern.search(text[:20000])}
-    if len(kinds) == 1:  # both named: the text compares them, it does not say which was sent
-        out.inferred["token_kind"] = kinds.pop()
 
 
 def _codes(text: str, out: Extracted) -> None:
@@ -324,7 +292,7 @@ def _urls(text: str, facts: dict[str, str], kind: str | None, out: Extracted) ->
         out.inferred["sandbox"] = "true"
     elif any(s.startswith("endpoint:") for s in out.signals):
         out.inferred["sandbox"] = "false"
-    elif SANDBOX_CALL_RE.search(text[:20000]) and not SANDBOX_WORKS_RE.search(text[:20000]):
+    elif inferred.says_sandbox_call(text):
         out.inferred["sandbox"] = "true"  # "sandbox call returns ...", no host pasted
     if consent:
         _lint(consent, facts, kind, out)

@@ -1,0 +1,73 @@
+"""Facts a report states in words: "with a grantless token", "the app is published",
+"even with version=beta", the operation it names, a call said to go to the sandbox.
+
+Each becomes an *inferred* fact (shown as such; a stated ``--fact`` always wins, and only
+stated facts rule a cause out). When the words name two values (a draft app and a published
+one, both token kinds), the text compares them and nothing is inferred. Every regex uses
+bounded repetition and reads only the head of a paste, so junk stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from oauth_wizard.doctor import operations
+
+_I = re.IGNORECASE
+HEAD = 20000  # what a report says about itself sits near the top
+
+# A report that says its call went to the sandbox, without pasting the host; not one that
+# says the sandbox works (and production does not).
+SANDBOX_CALL_RE = re.compile(r"\bsandbox\b", _I)
+SANDBOX_WORKS_RE = re.compile(
+    r"\b(?:in|on|with|against) (?:the )?sandbox,? (?:it |this |that |all )?(?:works|is fine|"
+    r"succeeds)|sandbox (?:works|is fine|succeeds)|"
+    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox", _I)
+# Which token the call sent ("with a grantless token", "using an RDT").
+_SENT_WITH = r"\b(?:with|using|via|by|sending|sent|send|use|used) (?:a |an |the |my |our )?"
+TOKEN_KIND_RES = (
+    ("grantless", re.compile(_SENT_WITH + r"(?:grantless|client[_ -]credentials?)(?: access)? "
+                             r"tokens?\b", _I)),
+    ("rdt", re.compile(_SENT_WITH + r"(?:rdt|restricted data token)\b", _I)),
+)
+# The app's state in Developer Central ("the app is published", "our draft app"); "not
+# published" and "unpublished" say only what it is not, so they infer nothing.
+_APP = r"\b(?:my |our |the )?(?:app|application|solution)"
+_IS = r" (?:is |was |has been |'s )?(?:already |still |now |currently )?(?:in )?(?:a |the )?"
+# Only the report's own app: "a published application … not found" is Amazon's message.
+_OURS = r"\b(?:my|our) "
+APP_STATE_RES = tuple(
+    (state, re.compile(_APP + _IS + state + r"\b|" + _OURS + state + r" (?:app|application)\b|"
+                       r"\bapp (?:state|status):? " + state + r"\b", _I))
+    for state in ("published", "draft", "submitted"))
+# Whether the consent URL carried version=beta, said in words (a pasted URL decides first).
+BETA_RES = (
+    ("false", re.compile(r"\b(?:without|no|missing|removed|dropped|forgot)(?: the)? "
+                         r"[&?]?version=beta\b", _I)),
+    ("true", re.compile(r"\b(?:with|including|included|added|adding|has|have|contains?|"
+                        r"appended)(?: the)? [&?]?version=beta\b", _I)),
+)
+
+
+def says_sandbox_call(text: str) -> bool:
+    """The report says its call went to the sandbox (and not that the sandbox works)."""
+    head = text[:HEAD]
+    return bool(SANDBOX_CALL_RE.search(head)) and not SANDBOX_WORKS_RE.search(head)
+
+
+def from_words(text: str, facts: Mapping[str, str]) -> dict[str, str]:
+    """The facts ``text`` states in words and ``facts`` does not already give."""
+    head = text[:HEAD]
+    out: dict[str, str] = {}
+    if "operation" not in facts:
+        name = operations.named_in(head)  # reads the models' data only for a likely name
+        if name:
+            out["operation"] = name
+    for key, choices in (("token_kind", TOKEN_KIND_RES), ("app_state", APP_STATE_RES),
+                         ("beta_in_url", BETA_RES)):
+        if key not in facts:
+            said = {value for value, pattern in choices if pattern.search(head)}
+            if len(said) == 1:  # two named: the text compares them, it does not say which
+                out[key] = said.pop()
+    return out
