@@ -140,6 +140,9 @@ RESTRICTED_OPERATION = re.compile(
     re.IGNORECASE)
 
 
+RDT_CALL = re.compile(r"restricted_?data_?token", re.IGNORECASE)
+
+
 class DoctorFactError(ValueError):
     """One or more facts have values outside the vocabulary; each problem names the key."""
 
@@ -362,7 +365,11 @@ def derive(facts: Mapping[str, str], signals: Iterable[str] = ()) -> dict[str, s
 
         markets = marketplaces.by_region().get(region, []) if region else []
         out.update(operations.derive(facts, [m.code for m in markets]))
-        if "operation_restricted" not in out and RESTRICTED_OPERATION.search(facts["operation"]):
+        named = facts["operation"]
+        # The RDT call names the resource it asks for ("createRestrictedDataToken for
+        # GET_..._VAT_INVOICE_..."): that resource's restriction is not the failing call's own.
+        if ("operation_restricted" not in out and RESTRICTED_OPERATION.search(named)
+                and not RDT_CALL.search(named)):
             out["operation_restricted"] = "true"  # a name alone never shows it is unrestricted
     return out
 

@@ -420,3 +420,12 @@ def test_an_unencoded_sku_beats_the_generic_signature_mismatch():
 def test_a_consent_page_naming_the_app_null_is_a_draft_without_beta():
     assert diagnose("The consent page shows null as the app name").top.id == (
         "beta_missing_for_draft")
+
+
+def test_an_unsigned_request_keeps_the_sigv4_era_reading_of_missing_authentication_token():
+    text = '403 {"errors":[{"message":"Access to requested resource is denied.",' \
+           '"code":"MissingAuthenticationToken"}]}'
+    ids = [c.id for c in diagnose(text, ["signs_requests=no"]).causes]
+    assert "sigv4_missing_aws_credentials" in ids[:2]
+    ruled = [r["id"] for r in diagnose(text, ["signs_requests=no"]).as_json()["ruled_out"]]
+    assert "sigv4_missing_aws_credentials" not in ruled

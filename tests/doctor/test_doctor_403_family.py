@@ -7,6 +7,7 @@ import pytest
 
 from oauth_wizard.doctor import operations
 from oauth_wizard.doctor.diagnosis import diagnose
+from oauth_wizard.doctor.facts import derive
 
 DENIED = ('{"errors":[{"message":"Access to requested resource is denied.",'
           '"code":"Unauthorized","details":""}]}')
@@ -185,3 +186,15 @@ def test_a_plain_invalid_input_is_a_parameter_not_the_rdt_request():
     text = ('400 Bad Request: {"errors":[{"code":"InvalidInput","message":"Invalid Input"}]} '
             'on putListingsItem')
     assert top(text) == "request_parameter_invalid"
+
+
+def test_the_rdt_call_for_a_restricted_report_is_not_itself_restricted():
+    named = "createRestrictedDataToken (getReportDocument GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT)"
+    assert "operation_restricted" not in derive({"operation": named})
+    assert derive({"operation": "createReport GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"})[
+        "operation_restricted"] == "true"
+    text = ('Failed to create restricted data token: {"code": "InvalidInput", "message": '
+            '"Invalid or unsupported document ID found"}')
+    assert top(text, f"operation={named}", "http_status=400") == "rdt_request_invalid"
+    assert top(DENIED, "operation=createReport GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT") in (
+        "restricted_role_missing", "restricted_operation_without_rdt")
