@@ -1,5 +1,6 @@
 """Facts a report states in words: "with a grantless token", "the app is published",
-"even with version=beta", the operation it names, a call said to go to the sandbox.
+"even with version=beta", "authorized in UK", the operation it names, a call said to go to
+the sandbox.
 
 Each becomes an *inferred* fact (shown as such; a stated ``--fact`` always wins, and only
 stated facts rule a cause out). When the words name two values (a draft app and a published
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 
 from oauth_wizard.doctor import operations
 
@@ -49,6 +51,37 @@ BETA_RES = (
                         r"appended)(?: the)? [&?]?version=beta\b", _I)),
 )
 
+# The marketplace a grant came from, said in words ("authorized in US", "a token from UK
+# Seller Central"); the code must be written in capitals, so "for us" is not the US.
+_GRANT_WORDS = (r"\b(?:authori[sz]ed|authori[sz]ations?|consent(?:ed)?|tokens?|grant(?:ed)?|"
+                r"seller ?central)\b[^\n.;]{0,30}?\b(?:in|on|for|from|via|through|of) (?:the )?")
+
+
+LIST_GOES_ON = re.compile(r"\s{0,2}(?:and|or|,|/|&)\s{0,2}[A-Z]{2}\b")
+
+
+@cache
+def _market_res() -> tuple[re.Pattern[str], ...]:
+    from oauth_wizard.core import marketplaces  # lazy: only a text that got this far needs it
+
+    codes = sorted({c for m in marketplaces.all_marketplaces() for c in (m.code, *m.aliases)
+                    if re.fullmatch(r"[A-Z]{2}", c)})
+    code = r"(?-i:(" + "|".join(codes) + r"))\b"
+    return (re.compile(_GRANT_WORDS + code, _I),
+            re.compile(r"\b" + code + r" ?seller ?central\b", _I))
+
+
+def _marketplace(head: str) -> str | None:
+    from oauth_wizard.core import marketplaces
+
+    said = set()
+    for pattern in _market_res():
+        for match in pattern.finditer(head):
+            if LIST_GOES_ON.match(head, match.end()):
+                return None  # "authorized in DE and FR": several, so none in particular
+            said.add(marketplaces.lookup(match.group(1)).code)
+    return said.pop() if len(said) == 1 else None
+
 
 def says_sandbox_call(text: str) -> bool:
     """The report says its call went to the sandbox (and not that the sandbox works)."""
@@ -64,6 +97,10 @@ def from_words(text: str, facts: Mapping[str, str]) -> dict[str, str]:
         name = operations.named_in(head)  # reads the models' data only for a likely name
         if name:
             out["operation"] = name
+    if "marketplace" not in facts and "region" not in facts:
+        market = _marketplace(head)
+        if market:
+            out["marketplace"] = market
     for key, choices in (("token_kind", TOKEN_KIND_RES), ("app_state", APP_STATE_RES),
                          ("beta_in_url", BETA_RES)):
         if key not in facts:

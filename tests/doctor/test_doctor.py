@@ -429,3 +429,8 @@ def test_an_unsigned_request_keeps_the_sigv4_era_reading_of_missing_authenticati
     assert "sigv4_missing_aws_credentials" in ids[:2]
     ruled = [r["id"] for r in diagnose(text, ["signs_requests=no"]).as_json()["ruled_out"]]
     assert "sigv4_missing_aws_credentials" not in ruled
+
+
+def test_a_refresh_failing_after_1_year_is_the_expired_authorization():
+    assert diagnose("invalid_grant on refresh after 1 year").top.id == (
+        "refresh_token_revoked_or_expired")

@@ -198,3 +198,19 @@ def test_the_rdt_call_for_a_restricted_report_is_not_itself_restricted():
     assert top(text, f"operation={named}", "http_status=400") == "rdt_request_invalid"
     assert top(DENIED, "operation=createReport GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT") in (
         "restricted_role_missing", "restricted_operation_without_rdt")
+
+
+@pytest.mark.parametrize(("text", "cause"), [
+    ("Access denied for marketplace ATVPDKIKX0DER, the seller sells only in Canada",
+     "seller_not_in_requested_marketplace"),
+    (DENIED + " on the vendor orders API with a seller account", "operation_not_for_account_type"),
+    (DENIED + " calling the seller orders API with a vendor account token",
+     "operation_not_for_account_type"),
+])
+def test_the_403_cause_a_report_states_in_words(text, cause):
+    assert top(text) == cause
+
+
+def test_works_for_us_in_lower_case_is_not_the_us_marketplace():
+    assert "text:works_elsewhere" not in diagnose(DENIED + " it works for us locally").signals
+    assert "text:works_elsewhere" in diagnose(DENIED + " it works for US sellers").signals

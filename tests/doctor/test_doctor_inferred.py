@@ -52,3 +52,26 @@ def test_an_inferred_published_state_argues_against_a_missing_beta():
     assert published[0] != "beta_missing_for_draft"
     answer = diagnose("MD1000; the app is published").as_json()
     assert answer["ruled_out"] == []  # only a stated fact rules a cause out
+
+
+@pytest.mark.parametrize(("text", "market"), [
+    ("403 calling sellingpartnerapi-eu.amazon.com with a token from US seller central", "US"),
+    ("the seller authorized in UK", "UK"),
+    ("a refresh token for JP", "JP"),
+    ("GB Seller Central consent", "UK"),  # an alias is the marketplace's own code
+    ("the token works for us", None),  # "us" in lower case is a word
+    ("the seller authorized in DE and FR", None),  # several named: none in particular
+    ("authorized in DE, then a token for FR", None),
+])
+def test_the_marketplace_a_grant_came_from_said_in_words(text, market):
+    assert inferred.from_words(text, {}).get("marketplace") == market
+
+
+def test_a_grant_from_one_region_called_on_another_is_the_region_mismatch():
+    text = ('403 {"errors":[{"code":"Unauthorized","message":"Access to requested resource is '
+            'denied."}]} calling sellingpartnerapi-eu.amazon.com with a token from US seller '
+            'central')
+    answer = diagnose(text)
+    assert answer.inferred["region"] == "NA"
+    assert answer.top.id == "wrong_region_endpoint"
+    assert inferred.from_words(text, {"region": "EU"}).get("marketplace") is None
