@@ -21,17 +21,16 @@ HEAD = 20000  # what a report says about itself sits near the top
 
 # A report that says its call went to the sandbox, without pasting the host; not one that
 # says the sandbox works (and production does not).
-SANDBOX_CALL_RE = re.compile(r"\bsandbox\b", _I)
-SANDBOX_WORKS_RE = re.compile(
+SANDBOX_CALL = r"\bsandbox\b"
+SANDBOX_WORKS = (
     r"\b(?:in|on|with|against) (?:the )?sandbox,? (?:it |this |that |all )?(?:works|is fine|"
     r"succeeds)|sandbox (?:works|is fine|succeeds)|"
-    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox", _I)
+    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox")
 # Which token the call sent ("with a grantless token", "using an RDT").
 _SENT_WITH = r"\b(?:with|using|via|by|sending|sent|send|use|used) (?:a |an |the |my |our )?"
-TOKEN_KIND_RES = (
-    ("grantless", re.compile(_SENT_WITH + r"(?:grantless|client[_ -]credentials?)(?: access)? "
-                             r"tokens?\b", _I)),
-    ("rdt", re.compile(_SENT_WITH + r"(?:rdt|restricted data token)\b", _I)),
+TOKEN_KINDS = (
+    ("grantless", _SENT_WITH + r"(?:grantless|client[_ -]credentials?)(?: access)? tokens?\b"),
+    ("rdt", _SENT_WITH + r"(?:rdt|restricted data token)\b"),
 )
 # The app's state in Developer Central ("the app is published", "our draft app"); "not
 # published" and "unpublished" say only what it is not, so they infer nothing.
@@ -39,17 +38,21 @@ _APP = r"\b(?:my |our |the )?(?:app|application|solution)"
 _IS = r" (?:is |was |has been |'s )?(?:already |still |now |currently )?(?:in )?(?:a |the )?"
 # Only the report's own app: "a published application … not found" is Amazon's message.
 _OURS = r"\b(?:my|our) "
-APP_STATE_RES = tuple(
-    (state, re.compile(_APP + _IS + state + r"\b|" + _OURS + state + r" (?:app|application)\b|"
-                       r"\bapp (?:state|status):? " + state + r"\b", _I))
+APP_STATES = tuple(
+    (state, _APP + _IS + state + r"\b|" + _OURS + state + r" (?:app|application)\b|"
+     r"\bapp (?:state|status):? " + state + r"\b")
     for state in ("published", "draft", "submitted"))
 # Whether the consent URL carried version=beta, said in words (a pasted URL decides first).
-BETA_RES = (
-    ("false", re.compile(r"\b(?:without|no|missing|removed|dropped|forgot)(?: the)? "
-                         r"[&?]?version=beta\b", _I)),
-    ("true", re.compile(r"\b(?:with|including|included|added|adding|has|have|contains?|"
-                        r"appended)(?: the)? [&?]?version=beta\b", _I)),
+BETA = (
+    ("false", r"\b(?:without|no|missing|removed|dropped|forgot)(?: the)? [&?]?version=beta\b"),
+    ("true", r"\b(?:with|including|included|added|adding|has|have|contains?|appended)"
+             r"(?: the)? [&?]?version=beta\b"),
 )
+# A table is compiled and run only when its word is in the text at all (most pastes hold
+# none, and the doctor's start-up is measured).
+TABLES = (("token_kind", ("token", "rdt"), TOKEN_KINDS),
+          ("app_state", ("published", "draft", "submitted"), APP_STATES),
+          ("beta_in_url", ("version=beta",), BETA))
 
 # The marketplace a grant came from, said in words ("authorized in US", "a token from UK
 # Seller Central"); the code must be written in capitals, so "for us" is not the US.
@@ -57,7 +60,8 @@ _GRANT_WORDS = (r"\b(?:authori[sz]ed|authori[sz]ations?|consent(?:ed)?|tokens?|g
                 r"seller ?central)\b[^\n.;]{0,30}?\b(?:in|on|for|from|via|through|of) (?:the )?")
 
 
-LIST_GOES_ON = re.compile(r"\s{0,2}(?:and|or|,|/|&)\s{0,2}[A-Z]{2}\b")
+GRANT_WORDS = ("authori", "consent", "token", "grant", "seller")
+LIST_GOES_ON = r"\s{0,2}(?:and|or|,|/|&)\s{0,2}[A-Z]{2}\b"
 
 
 @cache
@@ -72,21 +76,30 @@ def _market_res() -> tuple[re.Pattern[str], ...]:
 
 
 def _marketplace(head: str) -> str | None:
+    lowered = head.lower()
+    if not any(word in lowered for word in GRANT_WORDS):
+        return None  # no grant named: the marketplace data is not even loaded
     from oauth_wizard.core import marketplaces
 
     said = set()
     for pattern in _market_res():
         for match in pattern.finditer(head):
-            if LIST_GOES_ON.match(head, match.end()):
+            if re.compile(LIST_GOES_ON).match(head, match.end()):
                 return None  # "authorized in DE and FR": several, so none in particular
             said.add(marketplaces.lookup(match.group(1)).code)
     return said.pop() if len(said) == 1 else None
 
 
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source, _I)
+
+
 def says_sandbox_call(text: str) -> bool:
     """The report says its call went to the sandbox (and not that the sandbox works)."""
     head = text[:HEAD]
-    return bool(SANDBOX_CALL_RE.search(head)) and not SANDBOX_WORKS_RE.search(head)
+    return ("sandbox" in head.lower() and bool(_compiled(SANDBOX_CALL).search(head))
+            and not _compiled(SANDBOX_WORKS).search(head))
 
 
 def from_words(text: str, facts: Mapping[str, str]) -> dict[str, str]:
@@ -101,10 +114,10 @@ def from_words(text: str, facts: Mapping[str, str]) -> dict[str, str]:
         market = _marketplace(head)
         if market:
             out["marketplace"] = market
-    for key, choices in (("token_kind", TOKEN_KIND_RES), ("app_state", APP_STATE_RES),
-                         ("beta_in_url", BETA_RES)):
-        if key not in facts:
-            said = {value for value, pattern in choices if pattern.search(head)}
+    lowered = head.lower()
+    for key, words, choices in TABLES:
+        if key not in facts and any(word in lowered for word in words):
+            said = {value for value, source in choices if _compiled(source).search(head)}
             if len(said) == 1:  # two named: the text compares them, it does not say which
                 out[key] = said.pop()
     return out
