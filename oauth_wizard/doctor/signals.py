@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.core.masking import scrub
@@ -63,6 +63,14 @@ LWA_HOST_RE = re.compile(r"(?<![\w.-])api\.amazon\.(?:com|co\.uk|co\.jp)(?![\w.-
 URL_RE = re.compile(
     r"https?://[^\s\"'<>\\`]{1,4096}|(?<![\w./-])(?:www\.)?(?:sellercentral|vendorcentral)"
     r"[\w.-]{0,40}\.[a-z.]{2,16}/apps/authorize/consent\?[^\s\"'<>\\`]{0,4096}", _I)
+# A consent-URL value a reporter blanked out, and the stand-ins that pass the linter's checks.
+REDACTED_RE = re.compile(r"(?:amzn1\.(?:sp\.solution|sellerapps\.app)\.?)?(?:\.{2,}|…|[x*#]{3,}|"
+                         r"<[^<>]{0,60}>|\{[^{}]{0,60}\}|\[[^\[\]]{0,60}\]|"
+                         r"(?:your|my)[_-]?[a-z_]{0,30}|redacted|removed|hidden)", _I)
+BLANKED_TAIL_RE = re.compile(r"=(?:\.{2,}|…)$")
+REDACTED_PARAM_RE = re.compile(r"([?&])(application_id|state|redirect_uri)=([^&#\s]{0,4096})")
+STAND_INS = {"application_id": "amzn1.sp.solution.00000000-0000-4000-8000-000000000000",
+             "state": "k3Jd9vQ2xT7pL5mR8nB4wZ6c"}
 CAUSE_HINT_RE = re.compile(r"\bcause(?:_id)?\s{0,2}[=:]\s{0,2}[\"']?([a-z][a-z_]{2,60})")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]{0,20}[A-Za-z]")
 CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -277,7 +285,11 @@ def _urls(text: str, facts: dict[str, str], kind: str | None, out: Extracted) ->
     for count, match in enumerate(URL_RE.finditer(text)):
         if count >= MAX_URLS:
             break
-        url = match.group(0).rstrip(").,;]}>")
+        url = match.group(0)
+        if url.endswith("=") and text[match.end():match.end() + 1] == "<":
+            url += "..."  # "application_id=<app id>": a placeholder the URL cannot hold
+        if not BLANKED_TAIL_RE.search(url):  # "…&state=..." keeps its dots: they are the value
+            url = url.rstrip(").,;]}>")
         try:
             parts = urlsplit(url if "://" in url else "https://" + url)
             host = (parts.hostname or "").lower()
@@ -321,10 +333,29 @@ def _one_url(url: str, host: str, path: str, params: dict[str, str], out: Extrac
             out.add(f"lwa:{error}", f"error={error}")
 
 
+def _unredacted(url: str) -> tuple[str, list[str]]:
+    """``url`` with values a reporter blanked out ("...", "XXX", "<app id>") replaced by valid
+    stand-ins (a blanked redirect_uri is dropped), and the names of those parameters: a report
+    hides its values, and hiding them is not the fault that made Amazon refuse."""
+    hidden: list[str] = []
+
+    def stand_in(match: re.Match[str]) -> str:
+        name, value = match.group(2), unquote(match.group(3))
+        if not REDACTED_RE.fullmatch(value.strip()):
+            return match.group(0)
+        hidden.append(name)
+        return "" if name == "redirect_uri" else f"{match.group(1)}{name}={STAND_INS[name]}"
+
+    return REDACTED_PARAM_RE.sub(stand_in, url), hidden
+
+
 def _lint(url: str, facts: dict[str, str], kind: str | None, out: Extracted) -> None:
     from oauth_wizard.consent.lint import lint_consent_url  # lazy: only for a consent URL
     from oauth_wizard.core import marketplaces
 
+    url, hidden = _unredacted(url)
+    if hidden:
+        out.notes.append(f"Blanked-out values ({', '.join(hidden)}) were not checked.")
     registered = [u for u in facts.get("registered_redirect_uris", "").split(",") if u]
     result = lint_consent_url(url, app_state=facts.get("app_state"),
                               marketplace=facts.get("marketplace"), kind=kind,
@@ -333,7 +364,7 @@ def _lint(url: str, facts: dict[str, str], kind: str | None, out: Extracted) -> 
     out.add("url:consent", "a consent URL")
     for finding in result.problems:
         out.add(f"lint:{finding.id}", finding.message)
-    if result.ok:
+    if result.ok and not hidden:  # a URL with blanked-out values was not wholly checked
         out.add("lint:ok", "the consent URL passes every check")
     out.notes.extend(result.notes[:3])
     try:
@@ -346,7 +377,7 @@ def _lint(url: str, facts: dict[str, str], kind: str | None, out: Extracted) -> 
         out.inferred["beta_in_url"] = "true" if params.get("version") == "beta" else "false"
     if portal:
         out.inferred["region"] = portal.region
-    if params.get("application_id"):
+    if params.get("application_id") and "application_id" not in hidden:
         out.inferred["app_id"] = params["application_id"][:200]
     if params.get("redirect_uri"):
         out.inferred["redirect_uri"] = params["redirect_uri"][:2000]

@@ -7,6 +7,7 @@ import pytest
 from doctor_kit import CLIENT_ID, consent
 
 from oauth_wizard.doctor import knowledge
+from oauth_wizard.doctor.diagnosis import diagnose
 from oauth_wizard.doctor.signals import decode, extract, scrub_secrets
 
 
@@ -206,3 +207,25 @@ def test_an_edit_that_did_not_go_live_points_at_pending_edits() -> None:
                  "We updated the redirect URI but the edits don't take effect"):
         assert "text:edit_not_live" in signals(text)
         assert diagnose(text).causes[0].id == "app_edit_pending", text
+
+
+@pytest.mark.parametrize("hidden", ["...", "XXXX", "amzn1.sp.solution.XXXX", "<app_id>",
+                                    "{appId}", "YOUR_APP_ID", "redacted", "amzn1.sp.solution..."])
+def test_a_blanked_out_app_id_in_a_report_is_not_called_malformed(hidden):
+    text = (f"https://sellercentral.amazon.com/apps/authorize/consent?application_id={hidden}"
+            "&state=k3Jd9vQ2xT7pL5mR8nB4wZ6c returns Error Code: MD1000")
+    answer = diagnose(text)
+    assert "lint:malformed_consent_url" not in answer.signals
+    assert "lint:ok" not in answer.signals  # what was hidden was not checked
+    assert "app_id" not in answer.inferred
+    assert any("Blanked-out values (application_id)" in n for n in answer.notes)
+    assert answer.top.id == "beta_missing_for_draft"
+
+
+def test_a_real_value_is_still_linted_beside_a_blanked_out_one():
+    text = ("https://sellercentral.amazon.com/apps/authorize/consent?application_id="
+            "amzn1.application-oa2-client.0123abcd&state=xxxx&redirect_uri=... MD1000")
+    answer = diagnose(text)
+    assert [s for s in answer.signals if s.startswith("lint:")] == [
+        "lint:client_id_as_application_id"]  # nothing about the blanked-out redirect_uri
+    assert any("(state, redirect_uri)" in n for n in answer.notes)
