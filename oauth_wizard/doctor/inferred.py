@@ -20,12 +20,15 @@ _I = re.IGNORECASE
 HEAD = 20000  # what a report says about itself sits near the top
 
 # A report that says its call went to the sandbox, without pasting the host; not one that
-# says the sandbox works (and production does not).
+# says the sandbox works (and production does not), nor one that tried it as well.
 SANDBOX_CALL = r"\bsandbox\b"
 SANDBOX_WORKS = (
     r"\b(?:in|on|with|against) (?:the )?sandbox,? (?:it |this |that |all )?(?:works|is fine|"
     r"succeeds)|sandbox (?:works|is fine|succeeds)|"
-    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox")
+    r"works (?:fine |well )?(?:in|on|with|against) (?:the )?sandbox|"
+    # tried there as well: the report compares the two, the failing call is production's
+    r"sandbox (?:also|too|as well)|also (?:in|on|with|against) (?:the )?sandbox|"
+    r"(?:production|prod|live) and (?:the )?sandbox|sandbox and (?:production|prod|live)")
 # Which token the call sent ("with a grantless token", "using an RDT").
 _SENT_WITH = r"\b(?:with|using|via|by|sending|sent|send|use|used) (?:a |an |the |my |our )?"
 TOKEN_KINDS = (

@@ -434,3 +434,17 @@ def test_an_unsigned_request_keeps_the_sigv4_era_reading_of_missing_authenticati
 def test_a_refresh_failing_after_1_year_is_the_expired_authorization():
     assert diagnose("invalid_grant on refresh after 1 year").top.id == (
         "refresh_token_revoked_or_expired")
+
+
+@pytest.mark.parametrize("text", [
+    "CustomError: Request has missing or invalid parameters and cannot be parsed. code: "
+    "'InvalidInput'",
+    "error[400]: Missing objects [FeesEstimateRequest] in body parameters.",
+])
+def test_amazons_other_wordings_of_a_bad_parameter(text):
+    assert diagnose(text).top.id == "request_parameter_invalid"
+
+
+def test_a_quoted_slash_in_a_sku_is_a_special_character():
+    text = "getListingOffers 404 for a SKU with a raw '/' in it"
+    assert "text:special_chars" in diagnose(text).signals

@@ -75,3 +75,13 @@ def test_a_grant_from_one_region_called_on_another_is_the_region_mismatch():
     assert answer.inferred["region"] == "NA"
     assert answer.top.id == "wrong_region_endpoint"
     assert inferred.from_words(text, {"region": "EU"}).get("marketplace") is None
+
+
+@pytest.mark.parametrize(("text", "sandbox"), [
+    ("the sandbox call returns 500 InternalFailure", True),
+    ("403 on the EU endpoint; the sandbox also answers 403", False),
+    ("403 in production and the sandbox", False),
+    ("works in the sandbox, 403 in production", False),
+])
+def test_a_sandbox_tried_as_well_is_not_the_failing_call(text, sandbox):
+    assert inferred.says_sandbox_call(text) is sandbox
