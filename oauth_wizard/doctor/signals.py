@@ -185,8 +185,11 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
     _spapi(text, out)
     _http(text, out)
     _exceptions(text, kb, out)
-    _urls(text, facts, kind, out)
-    for key, value in inferred.from_words(text, {**out.inferred, **facts}).items():
+    words = inferred.from_words(text, facts)
+    _urls(text, {**words, **facts}, kind, out)  # the linter sees an app state said in words
+    if "region" in out.inferred:  # a pasted portal host decides the grant's region
+        words.pop("marketplace", None)
+    for key, value in words.items():  # a pasted URL decides first
         out.inferred.setdefault(key, value)
     folded = folded_for_needles(text)
     for name, pattern in kb.patterns:

@@ -85,3 +85,21 @@ def test_a_grant_from_one_region_called_on_another_is_the_region_mismatch():
 ])
 def test_a_sandbox_tried_as_well_is_not_the_failing_call(text, sandbox):
     assert inferred.says_sandbox_call(text) is sandbox
+
+
+def test_the_linter_sees_an_app_state_said_in_words():
+    url = ("https://sellercentral.amazon.com/apps/authorize/consent?application_id="
+           "amzn1.sp.solution.00000000-0000-4000-8000-000000000000&state=k3Jd9vQ2xT7pL5mR8nB4"
+           "&version=beta")
+    said = diagnose(f"{url} gives MD5100; the app is published")
+    assert "lint:beta_on_published_app" in said.signals
+    assert not any("App state not given" in n for n in said.notes)
+    assert "lint:beta_on_published_app" not in diagnose(f"{url} gives MD5100").signals
+
+
+def test_a_pasted_portal_host_decides_the_region_over_words():
+    text = ("https://sellercentral-europe.amazon.com/apps/authorize/consent?application_id="
+            "amzn1.sp.solution.00000000-0000-4000-8000-000000000000&state=k3Jd9vQ2xT7pL5mR8nB4"
+            " MD5100 with a token from US seller central")
+    answer = diagnose(text)
+    assert answer.inferred["region"] == "EU" and "marketplace" not in answer.inferred
