@@ -448,3 +448,10 @@ def test_amazons_other_wordings_of_a_bad_parameter(text):
 def test_a_quoted_slash_in_a_sku_is_a_special_character():
     text = "getListingOffers 404 for a SKU with a raw '/' in it"
     assert "text:special_chars" in diagnose(text).signals
+
+
+def test_a_sku_encoded_twice_is_the_signature_not_the_sku():
+    text = ("The request signature we calculated does not match the signature you provided. "
+            "POST /products/fees/v0/listings/SKU1%2520%2B%2520SKU2-FBA/feesEstimate (SKU "
+            "'SKU1 + SKU2-FBA')")
+    assert diagnose(text).top.id == "sigv4_signature_invalid"
