@@ -168,6 +168,13 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
                                   'invalid request parameters: [marketplaceIds]"}]}', []),
     "settlement_report_not_requestable": ("createReport GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE "
                                           "-> 429 QuotaExceeded", []),
+    "private_app_oauth_unavailable": ("Our private developer app: no way to edit the OAuth "
+                                      "redirect URI, and client sellers cannot authorize it", []),
+    "buyer_contact_action_not_allowed": ('{"errors":[{"code":"Unauthorized","message":"You can\'t '
+                                         'use this feature to request a review outside the 5-30 '
+                                         'day range after the order delivery date."}]}', []),
+    "feed_upload_signature_mismatch": ("403 <Code>SignatureDoesNotMatch</Code> on the PUT of the "
+                                       "feed document to the pre-signed URL", []),
 }
 
 
