@@ -462,3 +462,14 @@ def test_a_sku_encoded_twice_is_the_signature_not_the_sku():
             "POST /products/fees/v0/listings/SKU1%2520%2B%2520SKU2-FBA/feesEstimate (SKU "
             "'SKU1 + SKU2-FBA')")
     assert diagnose(text).top.id == "sigv4_signature_invalid"
+
+
+def test_naming_the_api_alone_does_not_make_the_newer_causes_lead():
+    # a bare 403 on a solicitations call is a role question until Amazon says which rule
+    assert diagnose("getSolicitationActionsForOrder 403 Access to requested resource is "
+                    "denied").top.id != "buyer_contact_action_not_allowed"
+    # a feed upload is the suspect only when a signature was refused
+    upload = "uploading the feed document to the pre-signed URL"
+    assert diagnose(upload + " fails: SignatureDoesNotMatch").top.id == (
+        "feed_upload_signature_mismatch")
+    assert diagnose(upload + " gives 429 QuotaExceeded").top.id == "throttled"
