@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from port_kit import quiet_port
 
 from oauth_wizard.amazon.endpoints import Endpoints
 from oauth_wizard.amazon.lwa import LwaClient
-from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.authorize.flow import AuthorizeFlow, AuthorizeSetup
 from oauth_wizard.core.events import Authorized, FlowEvent
 from oauth_wizard.core.profile import AppProfile
@@ -250,7 +250,7 @@ async def world(*, scheme: str = "http", host: str = "127.0.0.1", path: str = "/
                 auto_approve: bool = False,
                 verify: object = True) -> AsyncIterator[World]:
     """Start a simulator whose apps register ``{scheme}://{host}:{free port}{path}``."""
-    port = free_port()
+    port = quiet_port()
     uri = f"{scheme}://{host}:{port}{path}"
     minted = MintedValues()
     sim = Simulator(parse_registry(registry_json(uri), "flow tests"), auto_approve=auto_approve,

@@ -30,8 +30,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from port_kit import quiet_port
 
-from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.records import ProfileRecord, client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore, StoreError
 from oauth_wizard.simulator.registry import parse_registry
@@ -106,7 +106,7 @@ class Proc:
 
 @contextlib.asynccontextmanager
 async def world(config_dir: Path):
-    port = free_port()
+    port = quiet_port()
     base = f"http://127.0.0.1:{port}"
     registry = parse_registry({"apps": [{
         "app_id": APP_ID, "client_id": CLIENT_ID, "client_secret": SECRET,

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 from cli_kit import MemoryKeyring, install_keyring, simulated_amazon
-
-from oauth_wizard.authorize.catcher_checks import free_port
+from port_kit import quiet_port
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def cfg(monkeypatch, tmp_path):
 
 @pytest.fixture
 def port():
-    return free_port()
+    return quiet_port()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import httpx
 import keyring
 import pytest
 from keyring_kit import MemoryKeyring
+from port_kit import quiet_port
 from textual.widgets import Input
 from tui_kit import (
     FROZEN_NOW,
@@ -29,7 +30,6 @@ from tui_kit import (
     wait_until,
 )
 
-from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.events import Exchanging
 from oauth_wizard.core.masking import mask
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
@@ -255,7 +255,7 @@ async def test_real_app_asks_for_a_missing_profile_name_and_secret(build):
 async def test_real_app_over_https_against_a_simulator(build, monkeypatch, tmp_path):
     """The non-demo path end to end: env endpoints, keyring, profile saved first, a generated
     certificate for the registered host, the legs over TLS."""
-    port = free_port()
+    port = quiet_port()
     login, redirect = f"https://localhost:{port}/login", f"https://localhost:{port}/cb"
     simulator = Simulator(demo_registry(login, redirect))
     base = await simulator.start()

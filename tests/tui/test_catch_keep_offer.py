@@ -16,6 +16,7 @@ import keyring
 import keyring.errors
 import pytest
 from keyring_kit import MemoryKeyring
+from port_kit import quiet_port
 from tui_kit import (
     FROZEN_STATE,
     SIZE,
@@ -26,7 +27,6 @@ from tui_kit import (
     wait_until,
 )
 
-from oauth_wizard.authorize.catcher_checks import free_port
 from oauth_wizard.core.records import client_secret_key, refresh_token_key
 from oauth_wizard.keep.store import ProfileStore
 from oauth_wizard.simulator.demo_registry import demo_registry
@@ -52,7 +52,7 @@ class Refusing(MemoryKeyring):
 
 @pytest.fixture
 async def amazon(monkeypatch):
-    port = free_port()  # https on localhost, with the certificate the wizard generates
+    port = quiet_port()  # https on localhost, with the certificate the wizard generates
     login, redirect = f"https://localhost:{port}/login", f"https://localhost:{port}/cb"
     simulator = Simulator(demo_registry(login, redirect))
     base = await simulator.start()

@@ -86,13 +86,13 @@ async def test_a_new_user_drives_the_wizard_against_oauth_wizard_simulate(build,
     import httpx
     import keyring
     from keyring_kit import MemoryKeyring
+    from port_kit import quiet_port
     from tui_kit import open_catch, wait_until
 
-    from oauth_wizard.authorize.catcher_checks import free_port
     from oauth_wizard.simulator.demo_registry import DEMO_CLIENT_SECRET, demo_registry
     from oauth_wizard.simulator.server import Simulator
 
-    port = free_port()
+    port = quiet_port()
     login, redirect = f"http://127.0.0.1:{port}/sp-api/login", f"http://127.0.0.1:{port}/cb"
     simulator = Simulator(demo_registry(login, redirect))
     base = await simulator.start()
