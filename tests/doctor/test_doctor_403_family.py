@@ -214,3 +214,10 @@ def test_the_403_cause_a_report_states_in_words(text, cause):
 def test_works_for_us_in_lower_case_is_not_the_us_marketplace():
     assert "text:works_elsewhere" not in diagnose(DENIED + " it works for us locally").signals
     assert "text:works_elsewhere" in diagnose(DENIED + " it works for US sellers").signals
+
+
+def test_a_library_saying_it_failed_to_create_the_rdt_names_the_rdt_call():
+    text = ('Failed to create restricted data token: [400] {"errors":[{"code":"InvalidInput",'
+            '"message":"Invalid or unsupported document ID found"}]}')
+    assert "text:rdt_call" in diagnose(text).signals
+    assert top(text) == "rdt_request_invalid"
