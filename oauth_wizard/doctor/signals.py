@@ -347,7 +347,9 @@ def _unredacted(url: str) -> tuple[str, list[str]]:
         if not REDACTED_RE.fullmatch(value.strip()):
             return match.group(0)
         hidden.append(name)
-        return "" if name == "redirect_uri" else f"{match.group(1)}{name}={STAND_INS[name]}"
+        if name == "redirect_uri":  # dropped; a leading "?" stays for the next parameter
+            return match.group(1) if match.group(1) == "?" else ""
+        return f"{match.group(1)}{name}={STAND_INS[name]}"
 
     return REDACTED_PARAM_RE.sub(stand_in, url), hidden
 

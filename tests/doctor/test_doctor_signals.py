@@ -229,3 +229,12 @@ def test_a_real_value_is_still_linted_beside_a_blanked_out_one():
     assert [s for s in answer.signals if s.startswith("lint:")] == [
         "lint:client_id_as_application_id"]  # nothing about the blanked-out redirect_uri
     assert any("(state, redirect_uri)" in n for n in answer.notes)
+
+
+def test_a_blanked_out_redirect_uri_first_in_the_query_leaves_the_rest_readable():
+    text = ("https://sellercentral.amazon.com/apps/authorize/consent?redirect_uri=XXXX&"
+            "application_id=amzn1.application-oa2-client.0123abcd&state=k3Jd9vQ2xT7pL5mR8nB4 "
+            "MD1000")
+    answer = diagnose(text)
+    assert [s for s in answer.signals if s.startswith("lint:")] == [
+        "lint:client_id_as_application_id"]
