@@ -59,12 +59,12 @@ TABLES = (("token_kind", ("token", "rdt"), TOKEN_KINDS),
 
 # The marketplace a grant came from, said in words ("authorized in US", "a token from UK
 # Seller Central"); the code must be written in capitals, so "for us" is not the US.
-_GRANT_WORDS = (r"\b(?:authori[sz]ed|authori[sz]ations?|consent(?:ed)?|tokens?|grant(?:ed)?|"
+_GRANT_CONTEXT = (r"\b(?:authori[sz]ed|authori[sz]ations?|consent(?:ed)?|tokens?|grant(?:ed)?|"
                 r"seller ?central)\b[^\n.;]{0,30}?\b(?:in|on|for|from|via|through|of) (?:the )?")
 
 
-GRANT_WORDS = ("authori", "consent", "token", "grant", "seller")
-LIST_GOES_ON = r"\s{0,2}(?:and|or|,|/|&)\s{0,2}[A-Z]{2}\b"
+GRANT_WORDS = ("authori", "consent", "token", "grant", "seller")  # cheap gate before any regex
+LIST_GOES_ON = re.compile(r"\s{0,2}(?:and|or|,|/|&)\s{0,2}[A-Z]{2}\b")  # capitals: a code
 
 
 @cache
@@ -74,7 +74,7 @@ def _market_res() -> tuple[re.Pattern[str], ...]:
     codes = sorted({c for m in marketplaces.all_marketplaces() for c in (m.code, *m.aliases)
                     if re.fullmatch(r"[A-Z]{2}", c)})
     code = r"(?-i:(" + "|".join(codes) + r"))\b"
-    return (re.compile(_GRANT_WORDS + code, _I),
+    return (re.compile(_GRANT_CONTEXT + code, _I),
             re.compile(r"\b" + code + r" ?seller ?central\b", _I))
 
 
@@ -87,7 +87,7 @@ def _marketplace(head: str) -> str | None:
     said = set()
     for pattern in _market_res():
         for match in pattern.finditer(head):
-            if re.compile(LIST_GOES_ON).match(head, match.end()):
+            if LIST_GOES_ON.match(head, match.end()):
                 return None  # "authorized in DE and FR": several, so none in particular
             said.add(marketplaces.lookup(match.group(1)).code)
     return said.pop() if len(said) == 1 else None

@@ -103,3 +103,7 @@ def test_a_pasted_portal_host_decides_the_region_over_words():
             " MD5100 with a token from US seller central")
     answer = diagnose(text)
     assert answer.inferred["region"] == "EU" and "marketplace" not in answer.inferred
+
+
+def test_a_word_after_the_code_is_not_a_second_marketplace():
+    assert inferred.from_words("authorized in UK and it fails", {})["marketplace"] == "UK"
