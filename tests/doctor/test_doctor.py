@@ -473,3 +473,9 @@ def test_naming_the_api_alone_does_not_make_the_newer_causes_lead():
     assert diagnose(upload + " fails: SignatureDoesNotMatch").top.id == (
         "feed_upload_signature_mismatch")
     assert diagnose(upload + " gives 429 QuotaExceeded").top.id == "throttled"
+
+
+def test_the_rule_sentence_of_a_buyer_contact_refusal_in_either_spelling():
+    for verb in ("can't", "cannot"):
+        text = f'{{"code":"Unauthorized","message":"You {verb} use this feature for this order."}}'
+        assert diagnose(text).top.id == "buyer_contact_action_not_allowed", verb
