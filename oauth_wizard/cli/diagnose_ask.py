@@ -54,12 +54,16 @@ def ask_until_settled(diagnosis: Diagnosis, facts: list[str],
 
 def _ask(question: Question, stdin: TextIO, out: TextIO) -> str | None:
     """One question; the chosen value, or None for "don't know" (Enter, 0, end of input)."""
+    from oauth_wizard.doctor.render import wrap  # 80 columns, like the rest of the output
+
     choices = question.choices
     if choices:
         keys = "  ".join(f"{i}) {c}" for i, c in enumerate(choices, 1))
-        print(f"? {question.ask}\n  {keys}  0) don't know", file=out, flush=True)
+        lines = [*wrap(question.ask, indent="  ", first="? "), f"  {keys}  0) don't know"]
     else:
-        print(f"? {question.ask} (type it, or Enter if you don't know)", file=out, flush=True)
+        lines = wrap(f"{question.ask} (type it, or Enter if you don't know)", indent="  ",
+                     first="? ")
+    print("\n".join(lines), file=out, flush=True)
     for _ in range(3):
         print("> ", end="", file=out, flush=True)
         line = stdin.readline()

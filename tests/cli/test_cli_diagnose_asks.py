@@ -51,3 +51,14 @@ def test_no_input_and_json_never_ask(monkeypatch, terminal, extra):
 def test_a_pipe_never_asks(monkeypatch):
     code, _, err = run_sync(monkeypatch, "diagnose", MD5100, stdin=Feed("1\n", closed=True))
     assert code == 0 and "? " not in err
+
+
+def test_a_long_question_is_wrapped_at_80_columns_on_word_boundaries(monkeypatch, terminal):
+    # the 403 questions are long: which token the call sent, whether the client signs
+    code, _, err = run_sync(monkeypatch, "diagnose", "403 Access to requested resource is "
+                            "denied on getInventorySummaries", stdin=Feed("2\n2\n\n\n",
+                                                                          closed=True))
+    shown = [line.removeprefix("> ") for line in err.splitlines()]  # "> " awaits the answer
+    asked = [line for line in shown if line.startswith(("? ", "  "))]
+    assert code == 0 and len([line for line in asked if line.startswith("? ")]) >= 3
+    assert max(len(line) for line in asked) <= 80
