@@ -185,8 +185,9 @@ def _describe(signal: str, said: str) -> str:
                 else f"LWA answered {value}."),
         "spapi": f"The SP-API error code is {value}.",
         "aws": f"AWS answered {value}.",
-        "details": "The SP-API error has empty details." if value == "empty"
-        else "The SP-API error has details.",
+        "details": {"empty": "The SP-API error has empty details.",
+                    "html": "The answer is an HTML page, not SP-API's JSON error."}.get(
+                        value, "The SP-API error has details."),
         "http": f"The HTTP status is {value}.",
         "exc": f"The exception is {value}.",
         "text": f"The text says \u201c{said}\u201d.",

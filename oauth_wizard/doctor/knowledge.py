@@ -50,7 +50,7 @@ ISO_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
 SIGNAL_FORM = re.compile(
     r"(?:MD\d{4}|SPDC\d{2,4}|SPSA\d{4}|CONSENT_LIMIT_REACHED|family:(?:MD|SPDC|SPSA)"
     r"|lwa:grant=(?:code|refresh_token|client_credentials)|lwa:[a-z_]{3,40}"
-    r"|spapi:[A-Za-z]{3,60}|aws:[A-Za-z]{3,60}|details:(?:empty|present)|http:[1-5]\d\d"
+    r"|spapi:[A-Za-z]{3,60}|aws:[A-Za-z]{3,60}|details:(?:empty|present|html)|http:[1-5]\d\d"
     r"|exc:[A-Za-z][A-Za-z0-9]{2,80}|text:[a-z0-9_]{2,40}|lint:[a-z0-9_]{2,60}"
     r"|url:[a-z0-9_=]{2,60}|endpoint:(?:NA|EU|FE|sandbox)|host:lwa|none)")
 PREFIX_FORM = re.compile(r"(?:family|lwa|spapi|aws|details|http|exc|text|lint|url|endpoint|host)"

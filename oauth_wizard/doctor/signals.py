@@ -178,9 +178,12 @@ def extract(data: str | bytes | None, kb: KnowledgeBase, facts: dict[str, str],
         import html  # only a text with entities needs it
 
         text = html.unescape(text)
-    if re.search(r"<html|<body|<!doctype", text[:20000], _I):
+    page = re.search(r"<html|<body|<!doctype", text[:20000], _I)
+    if page:
         text = TAG_RE.sub(" ", text)
     _codes(text, out)
+    if page and not out.signals:  # an API's HTML answer, not a pasted Seller Central page
+        out.add("details:html", "an HTML page")
     _lwa(text, out)
     _spapi(text, out)
     _http(text, out)

@@ -175,6 +175,8 @@ RANK_FIRST: dict[str, tuple[str, list[str]]] = {
                                          'day range after the order delivery date."}]}', []),
     "feed_upload_signature_mismatch": ("403 <Code>SignatureDoesNotMatch</Code> on the PUT of the "
                                        "feed document to the pre-signed URL", []),
+    "http_request_rejected": ("GET /orders/v0/orders -> 400 <!DOCTYPE html><html><head><title>"
+                              "</title></head><body></body></html>", []),
 }
 
 
@@ -479,3 +481,14 @@ def test_the_rule_sentence_of_a_buyer_contact_refusal_in_either_spelling():
     for verb in ("can't", "cannot"):
         text = f'{{"code":"Unauthorized","message":"You {verb} use this feature for this order."}}'
         assert diagnose(text).top.id == "buyer_contact_action_not_allowed", verb
+
+
+def test_an_html_answer_is_the_request_refused_but_a_pasted_consent_page_is_not():
+    api = diagnose("StatusCode 400 <!DOCTYPE html><html><body></body></html>")
+    assert "details:html" in api.signals and api.top.id == "http_request_rejected"
+    page = diagnose("<html><body>We are sorry. Error Code: MD5100</body></html>")
+    assert "details:html" not in page.signals
+    assert page.top.id == diagnose("We are sorry. Error Code: MD5100").top.id
+    json_error = diagnose('400 {"errors":[{"code":"InvalidInput","message":"Missing or invalid '
+                          'request parameters: [marketplaceIds]"}]}')
+    assert "http_request_rejected" not in [c.id for c in json_error.causes[:3]]
