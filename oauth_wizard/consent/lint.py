@@ -354,8 +354,9 @@ def _check_version(value: str | None, app_state: str | None, out: _Collector) ->
         return
     has_beta = value == "beta"
     if app_state is None:
-        out.notes.append("App state not given, so version=beta was not checked (pass --app-state: "
-                         "beta is needed exactly while the app is not Published).")
+        out.notes.append("App state not given, so version=beta was not checked: it is needed "
+                         "exactly while the app is not Published (give the state with "
+                         "--app-state, or the fact app_state=draft|submitted|published).")
     elif app_state in ("draft", "submitted") and not has_beta:
         out.add("beta_missing_for_draft",
                 f"The app is in {app_state} state (not Published) but the URL has no "

@@ -42,6 +42,9 @@ DETAILS_RE = re.compile(r"(?<![\w.])\\{0,3}[\"']?details\\{0,3}[\"']?\s{0,3}[:=]
                         + _Q + r"([^\"'\\]{0,500})|(null|None|undefined)|\[\s{0,3}\])")
 MESSAGE_KEY_RE = re.compile(r"(?<![\w.])\\{0,3}[\"']?(?:message|details)\\{0,3}[\"']?\s{0,3}[:=]")
 ERROR_TYPE_RE = re.compile(r"x-amzn-errortype\W{1,4}([A-Za-z]{3,60})", _I)
+# SP-API codes that are never English words, so a report naming one bare still names the code.
+BARE_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])(InvalidInput|QuotaExceeded|InternalFailure|NotFound|"
+                          r"MissingAuthenticationToken|RequestEntityTooLarge)(?![A-Za-z0-9_])")
 AWS_CODE_RE = re.compile(r"An error occurred \(([A-Za-z]{3,60})\) when calling|"
                          r"<Code>([A-Za-z]{3,60})</Code>")
 HTTP_RES = (
@@ -49,8 +52,8 @@ HTTP_RES = (
     re.compile(r"\b(?:status(?:[ _-]?code)?|statuscode|http[ _-]?status|response[ _-]?code|"
                r"http[ _-]?code|error[ _-]?code)\b\W{0,4}(\d{3})\b", _I),
     re.compile(r"\b(\d{3})\s{1,3}(?:Client|Server) Error\b"),
-    re.compile(r"\b(\d{3})\s{1,3}(?:Forbidden|Unauthorized|Too Many Requests|Bad Request|"
-               r"Not Found|Internal Server Error|Service Unavailable|Gateway Time-?out|"
+    re.compile(r"\b(\d{3})\s{1,3}(?:Forbidden|Unauthorized|Too Many Requests|Bad ?Request|"
+               r"Not ?Found|Internal Server Error|Service Unavailable|Gateway Time-?out|"
                r"Bad Gateway|Conflict)\b", _I),
     re.compile(r"\bHTTP(?: Error)?[\s:]{1,3}(\d{3})\b", _I),
     re.compile(r"\((\d{3})\)\s{0,3}\n?\s{0,3}Reason:"),
@@ -250,6 +253,8 @@ def _spapi(text: str, out: Extracted) -> None:
             out.add("details:empty", details.group(0) if details else "no details")
     for match in ERROR_TYPE_RE.finditer(text):
         out.add(f"spapi:{match.group(1).removesuffix('Exception')}", match.group(0))
+    for match in BARE_CODE_RE.finditer(text):
+        out.add(f"spapi:{match.group(1)}", match.group(0))
     for match in AWS_CODE_RE.finditer(text):
         out.add(f"aws:{match.group(1) or match.group(2)}", match.group(0))
 

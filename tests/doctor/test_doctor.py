@@ -492,3 +492,22 @@ def test_an_html_answer_is_the_request_refused_but_a_pasted_consent_page_is_not(
     json_error = diagnose('400 {"errors":[{"code":"InvalidInput","message":"Missing or invalid '
                           'request parameters: [marketplaceIds]"}]}')
     assert "http_request_rejected" not in [c.id for c in json_error.causes[:3]]
+
+
+def test_an_sp_api_code_named_bare_is_read_as_the_code():
+    said = diagnose('getItemOffersBatch fails: InvalidInput "Requested MarketplaceId is invalid, '
+                    'unsupported, or does not exist."')
+    assert "spapi:InvalidInput" in said.signals and "text:param_validation" in said.signals
+    assert said.top.id == "request_parameter_invalid"
+    assert "http:404" in diagnose("the call answers 404 NotFound").signals
+    # inside a longer name it is not the code
+    assert "spapi:InvalidInput" not in diagnose("AmazonInvalidInputException thrown").signals
+
+
+def test_a_published_app_alone_does_not_point_at_the_application_id():
+    error = ('400 {"errors":[{"code":"InvalidInput","message":"Invalid Input"}]} on '
+             "searchCatalogItems")
+    ids = [c.id for c in diagnose(error, ["app_state=published"]).causes[:3]]
+    assert "client_id_as_application_id" not in ids
+    assert diagnose("Error Code: MD1000", ["app_state=published"]).top.id == (
+        "client_id_as_application_id")
