@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from oauth_wizard.core.frozen import Fresh, record
 from oauth_wizard.core.masking import scrub
-from oauth_wizard.doctor import inferred
+from oauth_wizard.doctor import inferred, statuses
 from oauth_wizard.doctor.knowledge import KnowledgeBase
 from oauth_wizard.doctor.text_patterns import folded_for_needles
 
@@ -47,18 +47,6 @@ BARE_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])(InvalidInput|QuotaExceeded|Interna
                           r"MissingAuthenticationToken|RequestEntityTooLarge)(?![A-Za-z0-9_])")
 AWS_CODE_RE = re.compile(r"An error occurred \(([A-Za-z]{3,60})\) when calling|"
                          r"<Code>([A-Za-z]{3,60})</Code>")
-HTTP_RES = (
-    re.compile(r"\bHTTP/\d(?:\.\d)?\s{1,3}(\d{3})\b"),
-    re.compile(r"\b(?:status(?:[ _-]?code)?|statuscode|http[ _-]?status|response[ _-]?code|"
-               r"http[ _-]?code|error[ _-]?code)\b\W{0,4}(\d{3})\b", _I),
-    re.compile(r"\b(\d{3})\s{1,3}(?:Client|Server) Error\b"),
-    re.compile(r"\b(\d{3})\s{1,3}(?:Forbidden|Unauthorized|Too Many Requests|Bad ?Request|"
-               r"Not ?Found|Internal Server Error|Service Unavailable|Gateway Time-?out|"
-               r"Bad Gateway|Conflict)\b", _I),
-    re.compile(r"\bHTTP(?: Error)?[\s:]{1,3}(\d{3})\b", _I),
-    re.compile(r"\((\d{3})\)\s{0,3}\n?\s{0,3}Reason:"),
-    re.compile(r"\[(\d{3})\]\s{0,3}(?:Client|Server|Error|\{)"),
-)
 CLASS_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Za-z0-9]{3,80})(?![A-Za-z0-9_])")
 ENDPOINT_RE = re.compile(r"(sandbox\.)?sellingpartnerapi-(na|eu|fe)\.amazon\.com", _I)
 REGION_ENDPOINT_RE = re.compile(r"\b(NA|EU|FE)(?:\s*/\s*(NA|EU|FE))?\s+endpoints?\b")
@@ -260,15 +248,8 @@ def _spapi(text: str, out: Extracted) -> None:
 
 
 def _http(text: str, out: Extracted) -> None:
-    found = 0
-    for regex in HTTP_RES:
-        for match in regex.finditer(text):
-            status = int(match.group(1))
-            if 100 <= status <= 599:
-                out.add(f"http:{status}", match.group(0))
-                found += 1
-            if found >= 10:
-                return
+    for status, said in statuses.stated(text):
+        out.add(f"http:{status}", said)
 
 
 def _exceptions(text: str, kb: KnowledgeBase, out: Extracted) -> None:
