@@ -129,6 +129,9 @@ def diagnose(text: str | bytes | None,
     known = {**extracted.inferred, **given}
     if "region" not in known and known.get("marketplace"):
         known["region"] = doctor_facts.region_of(known) or ""
+    if "via" not in known and known.get("operation") and _stages(
+            kb, set(extracted.signals)) >= {"api-call"}:
+        known["via"] = "api-call"  # the report names the SP-API call that failed
     inferred = {k: v for k, v in known.items() if k not in given}
     signals = list(extracted.signals)
     hint = given.get("cause")

@@ -511,3 +511,13 @@ def test_a_published_app_alone_does_not_point_at_the_application_id():
     assert "client_id_as_application_id" not in ids
     assert diagnose("Error Code: MD1000", ["app_state=published"]).top.id == (
         "client_id_as_application_id")
+
+
+def test_a_named_operation_places_the_error_at_the_api_call_unless_lwa_answered():
+    api = diagnose("GET /orders/v0/orders returned 400 <!DOCTYPE html><html></html>")
+    assert api.inferred.get("via") == "api-call"
+    assert "via" not in [q.fact for q in api.questions]
+    lwa = diagnose("getOrders fails: The request has an invalid grant parameter : refresh_token")
+    assert "via" not in lwa.inferred
+    stated = diagnose("getOrders fails with 403", ["via=token-refresh"])
+    assert stated.facts["via"] == "token-refresh" and "via" not in stated.inferred
