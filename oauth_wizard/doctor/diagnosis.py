@@ -44,6 +44,7 @@ FREE_TEXT_FACTOR = 0.5  # a typed answer costs more than one key
 UNMET_NEEDS_FACTOR = 0.5
 MAX_WHY = 6
 CODE_FORM = re.compile(r"MD\d{4}|SPDC\d{2,4}|SPSA\d{4}|CONSENT_LIMIT_REACHED")
+OTHER_STEPS = ("lwa:", "host:lwa", "family:", "lint:")  # signals of LWA or of the consent page
 
 
 @record
@@ -129,9 +130,9 @@ def diagnose(text: str | bytes | None,
     known = {**extracted.inferred, **given}
     if "region" not in known and known.get("marketplace"):
         known["region"] = doctor_facts.region_of(known) or ""
-    if "via" not in known and known.get("operation") and _stages(
-            kb, set(extracted.signals)) >= {"api-call"}:
-        known["via"] = "api-call"  # the report names the SP-API call that failed
+    if "via" not in known and known.get("operation") and not any(
+            s.startswith(OTHER_STEPS) or CODE_FORM.fullmatch(s) for s in extracted.signals):
+        known["via"] = "api-call"  # it names the SP-API call that failed; LWA did not answer
     inferred = {k: v for k, v in known.items() if k not in given}
     signals = list(extracted.signals)
     hint = given.get("cause")
