@@ -521,3 +521,13 @@ def test_a_named_operation_places_the_error_at_the_api_call_unless_lwa_answered(
     assert "via" not in lwa.inferred
     stated = diagnose("getOrders fails with 403", ["via=token-refresh"])
     assert stated.facts["via"] == "token-refresh" and "via" not in stated.inferred
+
+
+def test_a_failure_of_many_sellers_that_cleared_by_itself_is_amazon_side():
+    text = "403 Unauthorized on every call for all our sellers at once; it cleared by itself"
+    assert diagnose(text).top.id == "amazon_side_issue"
+    signed = ("403 'The security token included in the request is expired' for every call of "
+              "thousands of sellers for 25 minutes; it cleared by itself")
+    assert "amazon_side_issue" in [c.id for c in diagnose(signed).causes[:2]]
+    assert diagnose("Buyer's delivery address missing from getOrders").top.id in (
+        "restricted_role_missing", "restricted_operation_without_rdt")
