@@ -501,7 +501,7 @@ def test_an_sp_api_code_named_bare_is_read_as_the_code():
     assert said.top.id == "request_parameter_invalid"
     assert "http:404" in diagnose("the call answers 404 NotFound").signals
     # inside a longer name it is not the code
-    assert "spapi:InvalidInput" not in diagnose("AmazonInvalidInputException thrown").signals
+    assert "spapi:InvalidInput" not in diagnose("MyInvalidInputHandler failed").signals
 
 
 def test_a_published_app_alone_does_not_point_at_the_application_id():
@@ -531,3 +531,12 @@ def test_a_failure_of_many_sellers_that_cleared_by_itself_is_amazon_side():
     assert "amazon_side_issue" in [c.id for c in diagnose(signed).causes[:2]]
     assert diagnose("Buyer's delivery address missing from getOrders").top.id in (
         "restricted_role_missing", "restricted_operation_without_rdt")
+
+
+def test_a_library_exception_name_carries_its_sp_api_code_and_a_named_call_that_works_counts():
+    said = diagnose("AmazonUnauthorizedException: Access to requested resource is denied").signals
+    assert {"http:403", "spapi:Unauthorized"} <= set(said)
+    assert "spapi:InvalidInput" in diagnose("AmazonInvalidInputException thrown").signals
+    assert "text:other_calls_work" in diagnose(
+        "getPricing returns 404 for valid ASINs; getItemOffers works").signals
+    assert "text:other_calls_work" not in diagnose("the getter works").signals
