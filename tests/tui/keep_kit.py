@@ -39,9 +39,14 @@ class SlowKeyring(MemoryKeyring):
     def __init__(self, delay: float) -> None:
         super().__init__()
         self.delay = delay
+        self.waiting = 0  # reads started and not yet answered
 
     def get_password(self, service, username):
-        time.sleep(self.delay)
+        self.waiting += 1
+        try:
+            time.sleep(self.delay)
+        finally:
+            self.waiting -= 1
         return super().get_password(service, username)
 
 
